@@ -1,0 +1,243 @@
+"""Demo content of the ``home`` app: two councils on two hostnames, their footer pages and staff.
+
+``load`` is idempotent: it updates what exists and creates what is missing. Other apps' demo loaders
+reuse ``upsert_page`` and ``DEMO_COUNCILS``.
+"""
+
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Page, Site
+
+from .models import CouncilHomePage, CouncilKind, StandardPage
+
+DEMO_PASSWORD_ADMIN = "demo-admin-2026"
+DEMO_PASSWORD_STAFF = "demo-staff-2026"
+
+
+@dataclass(frozen=True)
+class DemoCouncil:
+    slug: str
+    hostname: str
+    official_name: str
+    kind: str
+    siret: str
+    insee_code: str
+    address: str
+    email: str
+    phone: str
+    colour: str
+    is_default_site: bool
+
+
+DEMO_COUNCILS = [
+    DemoCouncil(
+        slug="valmont",
+        hostname="localhost",
+        official_name="Ville de Valmont",
+        kind=CouncilKind.COMMUNE,
+        siret="21219990500010",
+        insee_code="21990",
+        address="Hôtel de ville\n1 place de la Mairie\n21990 Valmont",
+        email="enfance@valmont.example.fr",
+        phone="03 80 00 00 01",
+        colour="#1d4f91",
+        is_default_site=True,
+    ),
+    DemoCouncil(
+        slug="bellerive",
+        hostname="bellerive.localhost",
+        official_name="Commune de Bellerive",
+        kind=CouncilKind.COMMUNE,
+        siret="21219991300014",
+        insee_code="21991",
+        address="Mairie\n12 rue du Lavoir\n21991 Bellerive",
+        email="accueil@bellerive.example.fr",
+        phone="03 80 00 00 02",
+        colour="#7a2e0e",
+        is_default_site=False,
+    ),
+]
+
+# Demo staff with a known TOTP secret (20 bytes, shown in base32 to authenticator apps) and known
+# backup codes, so that the demo and the browser tests can pass the second factor.
+DEMO_TOTP_KEYS = {
+    "admin": b"portail-admin-totp!!".hex(),
+    "editeur.valmont": b"valmont-editor-totp!".hex(),
+    "editeur.bellerive": b"bellerive-edit-totp!".hex(),
+}
+EDITOR_PAGE_PERMISSIONS = ["add_page", "change_page", "publish_page", "lock_page", "unlock_page"]
+EDITOR_COLLECTION_PERMISSIONS = [
+    "wagtailimages.add_image",
+    "wagtailimages.change_image",
+    "wagtailimages.choose_image",
+    "wagtaildocs.add_document",
+    "wagtaildocs.change_document",
+    "wagtaildocs.choose_document",
+]
+
+
+def demo_backup_codes(username: str) -> list[str]:
+    stem = username.split(".")[-1][:6]
+    return [f"{stem}{n:02d}" for n in range(1, 6)]
+
+
+def upsert_page(parent: Page, model: type[Page], slug: str, **fields) -> Page:
+    """Create the child page ``slug`` of ``parent`` or update it, and publish it (idempotent)."""
+    page = model.objects.child_of(parent).filter(slug=slug).first()
+    if page is None:
+        page = model(slug=slug, **fields)
+        parent.add_child(instance=page)
+    else:
+        changed = {name: value for name, value in fields.items() if getattr(page, name) != value}
+        if not changed and page.live and not page.has_unpublished_changes:
+            return page
+        for name, value in changed.items():
+            setattr(page, name, value)
+    page.save_revision().publish()
+    page.refresh_from_db()
+    return page
+
+
+def _footer_pages(council: CouncilHomePage, spec: DemoCouncil) -> None:
+    texts = {
+        "accessibility_page": (
+            "declaration-accessibilite",
+            "Déclaration d'accessibilité",
+            f"<p>{spec.official_name} s'engage à rendre son portail famille accessible conformément à "
+            "l'article 47 de la loi n° 2005-102 du 11 février 2005.</p><h2>État de conformité</h2><p>Le "
+            "portail est en cours d'audit : la conformité au RGAA 4.1 n'a pas encore été mesurée.</p>"
+            f'<h2>Signaler un problème</h2><p>Écrivez à <a href="mailto:{spec.email}">{spec.email}</a>. '
+            "Si vous n'obtenez pas de réponse, vous pouvez saisir le Défenseur des droits.</p>",
+        ),
+        "legal_notice_page": (
+            "mentions-legales",
+            "Mentions légales",
+            f"<p>Éditeur : {spec.official_name}, SIRET {spec.siret}. Directeur de la publication : le "
+            "maire. Hébergement : les serveurs de la collectivité.</p>",
+        ),
+        "personal_data_page": (
+            "donnees-personnelles",
+            "Données personnelles",
+            "<p>Les données de votre dossier servent à inscrire vos enfants aux services municipaux et à "
+            "calculer vos tarifs (mission d'intérêt public). Vous pouvez y accéder, les faire rectifier et "
+            "demander leur limitation en écrivant au délégué à la protection des données.</p>",
+        ),
+        "cookies_page": (
+            "cookies",
+            "Cookies",
+            "<p>Ce site n'utilise que les cookies nécessaires à son fonctionnement (session et protection "
+            "contre la falsification de requêtes). Aucun cookie de mesure d'audience ni de publicité.</p>",
+        ),
+    }
+    changed = False
+    for field, (slug, title, body) in texts.items():
+        page = upsert_page(council, StandardPage, slug, title=title, body=body, show_in_menus=False)
+        if getattr(council, f"{field}_id") != page.pk:
+            setattr(council, field, page)
+            changed = True
+    if changed:
+        council.save_revision().publish()
+
+
+def _council(spec: DemoCouncil) -> CouncilHomePage:
+    root = Page.get_first_root_node()
+    council = upsert_page(
+        root,
+        CouncilHomePage,
+        spec.slug,
+        title=spec.official_name,
+        official_name=spec.official_name,
+        kind=spec.kind,
+        siret=spec.siret,
+        insee_code=spec.insee_code,
+        address=spec.address,
+        email=spec.email,
+        phone=spec.phone,
+        dpo_name="Délégué à la protection des données",
+        dpo_email=f"dpo@{spec.email.split('@')[1]}",
+        primary_colour=spec.colour,
+        introduction=f"<p>Bienvenue sur le portail famille de {spec.official_name} : inscriptions, "
+        "règlements, tarifs et démarches en ligne.</p>",
+    )
+    Site.objects.update_or_create(
+        hostname=spec.hostname,
+        port=80,
+        defaults={"root_page": council, "is_default_site": spec.is_default_site, "site_name": spec.official_name},
+    )
+    _footer_pages(council, spec)
+    return council
+
+
+def _remove_wagtail_welcome_page() -> None:
+    # Wagtail's first migration creates a "Welcome" page as the default site; the councils replace it.
+    Site.objects.exclude(root_page__in=CouncilHomePage.objects.all()).delete()
+    for page in Page.objects.filter(depth=2, content_type__model="page", content_type__app_label="wagtailcore"):
+        page.delete()
+
+
+def _editor_group(council: CouncilHomePage) -> Group:
+    group, _ = Group.objects.get_or_create(name=f"{council.official_name} – éditeurs")
+    group.permissions.add(Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin"))
+    for codename in EDITOR_PAGE_PERMISSIONS:
+        GroupPagePermission.objects.get_or_create(
+            group=group,
+            page=council,
+            permission=Permission.objects.get(codename=codename, content_type__app_label="wagtailcore"),
+        )
+    root_collection = Collection.get_first_root_node()
+    collection = root_collection.get_children().filter(name=council.official_name).first()
+    if collection is None:
+        collection = root_collection.add_child(name=council.official_name)
+    for perm in EDITOR_COLLECTION_PERMISSIONS:
+        app_label, codename = perm.split(".")
+        GroupCollectionPermission.objects.get_or_create(
+            group=group,
+            collection=collection,
+            permission=Permission.objects.get(content_type__app_label=app_label, codename=codename),
+        )
+    return group
+
+
+def ensure_staff_user(username: str, *, email: str, groups=(), superuser: bool = False, password: str) -> None:
+    """Create or reset a demo staff user, with its known TOTP secret and backup codes."""
+    user_model = get_user_model()
+    user, _ = user_model.objects.get_or_create(username=username, defaults={"email": email})
+    user.email = email
+    user.is_staff = superuser
+    user.is_superuser = superuser
+    user.is_active = True
+    user.first_name, _, user.last_name = username.partition(".")
+    user.set_password(password)
+    user.save()
+    user.groups.set(groups)
+    key = DEMO_TOTP_KEYS.get(username)
+    if key:
+        TOTPDevice.objects.filter(user=user).exclude(key=key).delete()
+        TOTPDevice.objects.update_or_create(user=user, key=key, defaults={"name": "demo", "confirmed": True})
+        backup, _ = StaticDevice.objects.get_or_create(user=user, name="backup", defaults={"confirmed": True})
+        backup.token_set.all().delete()
+        StaticToken.objects.bulk_create(StaticToken(device=backup, token=t) for t in demo_backup_codes(username))
+
+
+def demo_councils() -> list[CouncilHomePage]:
+    return list(CouncilHomePage.objects.filter(slug__in=[c.slug for c in DEMO_COUNCILS]).order_by("path"))
+
+
+@transaction.atomic
+def load(*, stdout) -> None:
+    councils = [_council(spec) for spec in DEMO_COUNCILS]
+    _remove_wagtail_welcome_page()
+    ensure_staff_user("admin", email="admin@portail.example.fr", superuser=True, password=DEMO_PASSWORD_ADMIN)
+    for council in councils:
+        ensure_staff_user(
+            f"editeur.{council.slug}",
+            email=f"editeur@{council.slug}.example.fr",
+            groups=[_editor_group(council)],
+            password=DEMO_PASSWORD_STAFF,
+        )
+    stdout.write(f"Councils: {', '.join(c.official_name for c in councils)}")

@@ -1,0 +1,10 @@
+"""Template context shared by every public page."""
+
+from django.utils.functional import SimpleLazyObject
+
+
+def council(request):
+    """``council``: the ``CouncilHomePage`` of the site serving the request (queried only if used)."""
+    from home.selectors import council_for_request
+
+    return {"council": SimpleLazyObject(lambda: council_for_request(request))}
