@@ -1,0 +1,103 @@
+"""Shared fixtures: two councils on two hostnames, their staff, families, and OTP-verified clients.
+
+Builders are plain functions (``make_council``, ``make_staff``, ``make_family``) so that tests can make
+more of them; fixtures are the usual two councils A and B.
+"""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from wagtail.models import Page, Site
+
+from home.demo import EDITOR_PAGE_PERMISSIONS  # noqa: F401  (re-exported for tests)
+from home.models import CouncilHomePage
+
+
+def make_council(slug: str, *, hostname: str, siret: str, default: bool = False, **fields) -> CouncilHomePage:
+    root = Page.get_first_root_node()
+    council = CouncilHomePage(
+        title=fields.pop("title", f"Ville de {slug.title()}"),
+        slug=slug,
+        official_name=fields.pop("official_name", f"Ville de {slug.title()}"),
+        siret=siret,
+        insee_code=fields.pop("insee_code", "21990"),
+        address=fields.pop("address", "1 place de la Mairie\n21990 Ville"),
+        email=fields.pop("email", f"contact@{slug}.example.fr"),
+        dpo_email=fields.pop("dpo_email", f"dpo@{slug}.example.fr"),
+        **fields,
+    )
+    root.add_child(instance=council)
+    council.save_revision().publish()
+    Site.objects.create(hostname=hostname, port=80, root_page=council, is_default_site=default, site_name=slug)
+    return council
+
+
+def make_editor_group(council: CouncilHomePage):
+    from home.demo import _editor_group
+
+    return _editor_group(council)
+
+
+def make_staff(username: str, *, groups=(), superuser: bool = False, password: str = "staff-password-123"):
+    user = get_user_model().objects.create_user(
+        username=username, email=f"{username}@example.fr", password=password, is_superuser=superuser
+    )
+    user.groups.set(groups)
+    return user
+
+
+def make_family(email: str = "famille@example.fr", password: str = "famille-password-123"):
+    """A family account (not staff) whose email is verified, as after allauth's sign-up."""
+    from allauth.account.models import EmailAddress
+
+    user = get_user_model().objects.create_user(username=email, email=email, password=password)
+    EmailAddress.objects.create(user=user, email=email, primary=True, verified=True)
+    return user
+
+
+def otp_client(user, *, host: str = "localhost") -> Client:
+    """A client logged in as ``user`` whose session has passed the second factor."""
+    device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    client = Client(HTTP_HOST=host)
+    client.force_login(user)
+    session = client.session
+    session["otp_device_id"] = device.persistent_id
+    session.save()
+    return client
+
+
+@pytest.fixture
+def council_a(db) -> CouncilHomePage:
+    _remove_welcome_site()
+    return make_council("valmont", hostname="localhost", siret="21219990500010", default=True)
+
+
+@pytest.fixture
+def council_b(db, council_a) -> CouncilHomePage:
+    return make_council("bellerive", hostname="bellerive.localhost", siret="21219991300014", insee_code="21991")
+
+
+@pytest.fixture
+def editor_a(council_a):
+    return make_staff("editeur.a", groups=[make_editor_group(council_a)])
+
+
+@pytest.fixture
+def editor_b(council_b):
+    return make_staff("editeur.b", groups=[make_editor_group(council_b)])
+
+
+@pytest.fixture
+def family(db):
+    return make_family()
+
+
+@pytest.fixture
+def other_family(db):
+    return make_family("autre.famille@example.fr")
+
+
+def _remove_welcome_site() -> None:
+    Site.objects.all().delete()
+    Page.objects.filter(depth=2).delete()
