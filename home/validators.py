@@ -1,10 +1,12 @@
-"""Validators of a council's identity: SIRET, INSEE commune code, theme colour."""
+"""Validators of a council's identity (SIRET, INSEE commune code, theme colour) and of its acts (ACTES)."""
 
 import re
+from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from stdnum import exceptions as stdnum_exceptions
+from stdnum.fr import siren as stdnum_siren
 from stdnum.fr import siret as stdnum_siret
 
 INSEE_CODE_RE = re.compile(r"^(?:\d{5}|2[AB]\d{3})$")
@@ -16,7 +18,7 @@ MIN_CONTRAST = 4.5
 def validate_siret(value: str) -> None:
     try:
         stdnum_siret.validate(value)
-    except stdnum_exceptions.InvalidLength:
+    except (stdnum_exceptions.InvalidLength, stdnum_exceptions.InvalidFormat):
         raise ValidationError(_("A SIRET number has exactly 14 digits."), code="invalid_length") from None
     except stdnum_exceptions.ValidationError:
         raise ValidationError(
@@ -55,4 +57,47 @@ def validate_theme_colour(value: str) -> None:
             ),
             params={"ratio": ratio},
             code="low_contrast",
+        )
+
+
+# The préfecture's acknowledgement (ACTES): département, SIREN, date of the act, internal number, act type,
+# e.g. 021-212103907-20220629-DELIB2022-41-DE.
+ACTES_ID_RE = re.compile(
+    r"^(?P<department>\d{3}|02[AB])-(?P<siren>\d{9})-(?P<date>\d{8})-(?P<number>[A-Za-z0-9_-]{1,30})"
+    r"-(?P<type>DE|AR|AI|CC|BF|AU)$"
+)
+ACTES_CODE_RE = re.compile(r"^[1-9](?:\.\d{1,2}){0,2}$")
+
+
+def validate_actes_acknowledgement_id(value: str) -> None:
+    match = ACTES_ID_RE.match(value)
+    if not match:
+        raise ValidationError(
+            _(
+                "This acknowledgement ID does not have the préfecture's format: département-SIREN-date-number-type, "
+                "e.g. 021-212103907-20220629-DELIB2022-41-DE."
+            ),
+            code="invalid",
+        )
+    if not stdnum_siren.is_valid(match["siren"]):
+        raise ValidationError(
+            _("The SIREN number %(siren)s in this acknowledgement ID is not valid."),
+            params={"siren": match["siren"]},
+            code="invalid_siren",
+        )
+    try:
+        datetime.strptime(match["date"], "%Y%m%d")
+    except ValueError:
+        raise ValidationError(
+            _("The date %(date)s in this acknowledgement ID is not a real date (YYYYMMDD)."),
+            params={"date": match["date"]},
+            code="invalid_date",
+        ) from None
+
+
+def validate_actes_code(value: str) -> None:
+    if not ACTES_CODE_RE.match(value):
+        raise ValidationError(
+            _("An ACTES nomenclature code is a subject number and up to two sub-numbers, e.g. 7.10 or 8.2."),
+            code="invalid",
         )

@@ -2,7 +2,7 @@
 
 Built on django-otp (TOTP devices and static backup codes). ``AdminRequiresOTPMiddleware`` sends a
 logged-in staff member whose session is not verified to the verification page, or to the enrolment
-page when they have no device yet. Login, logout, password reset and these pages stay reachable.
+page when they have no device yet. Login, logout and these pages stay reachable.
 """
 
 import base64
@@ -39,7 +39,6 @@ def _exempt_prefixes() -> tuple[str, ...]:
     return (
         f"{prefix}login/",
         f"{prefix}logout/",
-        f"{prefix}password_reset/",
         f"{prefix}otp/",
     )
 

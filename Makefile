@@ -1,0 +1,54 @@
+# Portail famille: `make run` serves the demo, `make test` runs every check. Both are idempotent.
+# Needs only Python 3.11+, make and git (and the package registry for the first install).
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+SIMULATOR_PORT ?= 8001
+STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
+
+.DEFAULT_GOAL := help
+.PHONY: help setup run test lint messages translations simulator
+
+help:
+	@echo "make run    - install, migrate, load the demo and serve it on http://127.0.0.1:$(PORT)"
+	@echo "make test   - install if needed, then lint, checks and the full test suite"
+	@echo "make messages - extract translatable strings into the locale/ catalogues"
+
+$(STAMP): requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+setup: $(STAMP) translations
+
+# Compile the French catalogues (.po -> .mo) with polib: no gettext tools needed.
+translations: $(STAMP)
+	@$(PY) -c 'import pathlib, polib; \
+	  pos = [*pathlib.Path("locale").glob("*/LC_MESSAGES/*.po"), *pathlib.Path(".").glob("[a-z]*/locale/*/LC_MESSAGES/*.po")]; \
+	  [polib.pofile(str(po)).save_as_mofile(str(po.with_suffix(".mo"))) for po in pos]; \
+	  print(f"Compiled {len(pos)} translation catalogues.")'
+
+
+run: setup
+	$(PY) manage.py migrate --noinput
+	PORT=$(PORT) $(PY) manage.py load_initial_data
+	@echo
+	@echo "API Particulier simulator on http://127.0.0.1:$(SIMULATOR_PORT) ; portal on http://127.0.0.1:$(PORT)/ and http://bellerive.localhost:$(PORT)/"
+	@$(PY) -m connectors.api_particulier.simulator --host 127.0.0.1 --port $(SIMULATOR_PORT) & \
+	  sim=$$!; trap 'kill $$sim 2>/dev/null' EXIT INT TERM; \
+	  API_PARTICULIER_BASE_URL=http://127.0.0.1:$(SIMULATOR_PORT) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+test: setup lint
+	$(PY) manage.py check --fail-level WARNING
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+messages: $(STAMP)
+	$(PY) manage.py makemessages -l fr --ignore=.venv --ignore=tests --ignore=static-collected

@@ -1,0 +1,69 @@
+"""`load_initial_data` builds the demo, twice without duplicates, and every demo page renders."""
+
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.test import Client
+from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from wagtail.models import Page, Revision, Site
+
+
+def counts() -> dict[str, int]:
+    return {
+        "pages": Page.objects.count(),
+        "sites": Site.objects.count(),
+        "users": get_user_model().objects.count(),
+        "groups": Group.objects.count(),
+        "totp": TOTPDevice.objects.count(),
+        "backup": StaticToken.objects.count(),
+        "revisions": Revision.objects.count(),
+    }
+
+
+@pytest.fixture
+def demo(db):
+    out = StringIO()
+    call_command("load_initial_data", stdout=out)
+    return out.getvalue()
+
+
+def test_load_initial_data_is_idempotent(demo):
+    first = counts()
+    call_command("load_initial_data", stdout=StringIO())
+    assert counts() == first
+
+
+def test_demo_prints_how_to_log_in(demo):
+    assert "admin" in demo
+    assert "TOTP secret" in demo
+    assert "editeur.valmont" in demo and "editeur.bellerive" in demo
+
+
+def test_demo_has_two_councils_on_two_hostnames(demo):
+    hostnames = set(Site.objects.values_list("hostname", flat=True))
+    assert {"localhost", "bellerive.localhost"} <= hostnames
+
+
+def test_every_demo_page_renders(demo):
+    pages = Page.objects.live().filter(depth__gt=1).specific()
+    assert pages.count() >= 10
+    for page in pages:
+        site_id, root_url, path = page.get_url_parts()
+        host = Site.objects.get(pk=site_id).hostname
+        response = Client(HTTP_HOST=host).get(path)
+        assert response.status_code == 200, f"{page.title} ({host}{path}) answered {response.status_code}"
+        assert "<h1" in response.content.decode(), page.title
+
+
+def test_demo_staff_can_pass_the_second_factor(demo):
+    user = get_user_model().objects.get(username="editeur.valmont")
+    client = Client()
+    assert client.login(username="editeur.valmont", password="demo-staff-2026")
+    response = client.post("/admin/otp/verify/", {"code": "valmon01", "next": "/admin/"})
+    assert response.status_code == 302
+    assert client.get("/admin/").status_code == 200
+    assert user.groups.count() == 1

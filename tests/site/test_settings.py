@@ -1,0 +1,74 @@
+"""Production settings refuse unsafe configurations and pass Django's deployment checks."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+GOOD_SECRET = "x7$k2!pQz9@Lm4#Rt8^Wv1&Yb6*Nc3(Hd5)Jf0_Gs" + "A1b2C3d4E5"
+
+
+def run_with_production_settings(code: str, **env) -> subprocess.CompletedProcess:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    environment.update({"DJANGO_SETTINGS_MODULE": "site.settings.production", **env})
+    return subprocess.run(  # noqa: S603 - our own interpreter and code
+        [sys.executable, "-c", f"import manage; {code}"],
+        cwd=PROJECT_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def load_settings(**env) -> subprocess.CompletedProcess:
+    return run_with_production_settings("import django; django.setup()", **env)
+
+
+def test_production_starts_when_configured():
+    result = load_settings(DJANGO_SECRET_KEY=GOOD_SECRET, DJANGO_ALLOWED_HOSTS="portail.example.fr")
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"DJANGO_ALLOWED_HOSTS": "portail.example.fr"}, "DJANGO_SECRET_KEY"),
+        ({"DJANGO_SECRET_KEY": "short", "DJANGO_ALLOWED_HOSTS": "portail.example.fr"}, "DJANGO_SECRET_KEY"),
+        ({"DJANGO_SECRET_KEY": GOOD_SECRET}, "DJANGO_ALLOWED_HOSTS"),
+        (
+            {"DJANGO_SECRET_KEY": GOOD_SECRET, "DJANGO_ALLOWED_HOSTS": "portail.example.fr", "DJANGO_DEBUG": "1"},
+            "DEBUG",
+        ),
+    ],
+    ids=["default-secret", "weak-secret", "no-hosts", "debug-on"],
+)
+def test_production_refuses_unsafe_configuration(env, message):
+    result = load_settings(**env)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert message in result.stderr
+
+
+def test_production_passes_check_deploy_without_warnings():
+    result = run_with_production_settings(
+        "from django.core.management import execute_from_command_line as run; "
+        "run(['manage.py', 'check', '--deploy', '--fail-level', 'WARNING'])",
+        DJANGO_SECRET_KEY=GOOD_SECRET,
+        DJANGO_ALLOWED_HOSTS="portail.example.fr,.portail.example.fr",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_defaults_need_no_service(settings):
+    """The embedded default: SQLite (unless DATABASE_URL says otherwise) and a local-memory cache."""
+    if "DATABASE_URL" not in os.environ:
+        assert settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+    if "REDIS_URL" not in os.environ:
+        assert settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
+    assert settings.LANGUAGE_CODE == "fr"
+    assert settings.TIME_ZONE == "Europe/Paris"
