@@ -52,7 +52,7 @@ def test_every_demo_page_renders(demo):
     pages = Page.objects.live().filter(depth__gt=1).specific()
     assert pages.count() >= 10
     for page in pages:
-        site_id, root_url, path = page.get_url_parts()
+        site_id, _root, path = page.get_url_parts()
         host = Site.objects.get(pk=site_id).hostname
         response = Client(HTTP_HOST=host).get(path)
         assert response.status_code == 200, f"{page.title} ({host}{path}) answered {response.status_code}"
