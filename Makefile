@@ -51,4 +51,4 @@ test: setup lint
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 messages: $(STAMP)
-	$(PY) manage.py makemessages -l fr --ignore=.venv --ignore=tests --ignore=static-collected
+	$(PY) manage.py makemessages -l fr --no-obsolete --ignore=.venv --ignore=tests --ignore=static-collected

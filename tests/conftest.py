@@ -101,3 +101,13 @@ def other_family(db):
 def _remove_welcome_site() -> None:
     Site.objects.all().delete()
     Page.objects.filter(depth=2).delete()
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (rate limits, cached form steps), also on Redis."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
