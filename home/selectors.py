@@ -1,6 +1,9 @@
 """Reads about councils that other apps may use (public surface of ``home``)."""
 
-from django.db.models import QuerySet
+from urllib.parse import urlencode
+
+from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
 from wagtail.models import GroupPagePermission, Site
 
 from .models import CouncilHomePage
@@ -37,3 +40,46 @@ def councils_for_user(user) -> QuerySet[CouncilHomePage]:
 
 def council_by_slug(slug: str) -> CouncilHomePage:
     return CouncilHomePage.objects.get(slug=slug)
+
+
+def deliberations_filter(*, index, params, per_page: int = 20) -> dict:
+    """The deliberations of an index page filtered by ``year``, ``code`` (ACTES, prefix) and ``q``, paginated.
+
+    Returns the template context: ``deliberations`` (the current page), ``years`` and ``codes`` (the choices
+    that have deliberations) and ``filters`` (the cleaned values, to keep them in pagination links).
+    """
+    everything = index.deliberations()
+    queryset = everything
+    year = params.get("year", "").strip()
+    code = params.get("code", "").strip()
+    query = params.get("q", "").strip()[:100]
+    if year.isdigit():
+        queryset = queryset.filter(session_date__year=int(year))
+    else:
+        year = ""
+    if code:
+        queryset = queryset.filter(Q(nomenclature_code=code) | Q(nomenclature_code__startswith=f"{code}."))
+    if query:
+        for word in query.split():
+            queryset = queryset.filter(
+                Q(title__icontains=word)
+                | Q(number__icontains=word)
+                | Q(subject__icontains=word)
+                | Q(nomenclature_label__icontains=word)
+            )
+    years = sorted({d.year for d in everything.values_list("session_date", flat=True)}, reverse=True)
+    codes = sorted(set(everything.values_list("nomenclature_code", flat=True)), key=_actes_code_key)
+    paginator = Paginator(queryset, per_page)
+    page = paginator.get_page(params.get("page"))
+    filters = {name: value for name, value in (("year", year), ("code", code), ("q", query)) if value}
+    return {
+        "deliberations": page,
+        "years": years,
+        "codes": codes,
+        "filters": filters,
+        "filter_query": urlencode(filters),
+    }
+
+
+def _actes_code_key(code: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in code.split(".") if part.isdigit())

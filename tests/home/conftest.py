@@ -1,0 +1,32 @@
+"""Builders of council pages for the ``home`` tests: small ``make_*`` functions, published through Wagtail."""
+
+from datetime import date
+
+from home.models import DeliberationIndexPage, DeliberationPage
+
+
+def publish(page):
+    page.save_revision().publish()
+    page.refresh_from_db()
+    return page
+
+
+def make_deliberation_index(council, **fields) -> DeliberationIndexPage:
+    index = DeliberationIndexPage(title=fields.pop("title", "Délibérations"), slug=fields.pop("slug", "deliberations"))
+    council.add_child(instance=index)
+    return publish(index)
+
+
+def make_deliberation(index, number: str, *, session_date=date(2025, 6, 27), code="7.10", **fields) -> DeliberationPage:
+    page = DeliberationPage(
+        title=fields.pop("title", f"Délibération {number}"),
+        slug=fields.pop("slug", f"deliberation-{number.replace('/', '-')}"),
+        number=number,
+        session_date=session_date,
+        nomenclature_code=code,
+        subject=fields.pop("subject", "Tarifs des services périscolaires"),
+        decision=fields.pop("decision", "<p>Le conseil municipal adopte les tarifs.</p>"),
+        **fields,
+    )
+    index.add_child(instance=page)
+    return publish(page)
