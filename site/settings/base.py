@@ -209,7 +209,22 @@ LOGGING = {
 }
 
 # --- home (council pages, rules, tariffs) -------------------------------------------------
+# Rules pages route their versions and the acceptance step (routablepageurl template tag).
+INSTALLED_APPS += ["wagtail.contrib.routable_page"]
 
 # --- connectors (API Particulier) ---------------------------------------------------------
+
+# Base URL of API Particulier: the local simulator by default (python -m connectors.api_particulier.simulator);
+# production settings default to https://particulier.api.gouv.fr.
+API_PARTICULIER_BASE_URL = os.environ.get("API_PARTICULIER_BASE_URL", "http://127.0.0.1:8001")
+# Seconds per request (upstream itself gives up on the provider after 10 s and answers 504).
+API_PARTICULIER_TIMEOUT = float(os.environ.get("API_PARTICULIER_TIMEOUT", "5"))
+# Retries of 409/429 (honouring Retry-After) and the most time one call may spend waiting, in seconds.
+API_PARTICULIER_MAX_RETRIES = int(os.environ.get("API_PARTICULIER_MAX_RETRIES", "2"))
+API_PARTICULIER_MAX_WAIT = float(os.environ.get("API_PARTICULIER_MAX_WAIT", "10"))
+# Requests per second and per token, shared by all processes through the cache (upstream bans at 20/s).
+API_PARTICULIER_RATE_LIMIT = int(os.environ.get("API_PARTICULIER_RATE_LIMIT", "19"))
+# Fernet key encrypting tokens and consented identities; derived from SECRET_KEY when empty.
+API_PARTICULIER_ENCRYPTION_KEY = os.environ.get("API_PARTICULIER_ENCRYPTION_KEY", "")
 
 # --- forms (form builder, dossiers, back-office) ------------------------------------------

@@ -1,0 +1,383 @@
+"""Writes and calls of the connector that other apps may use (public surface of ``connectors``).
+
+- ``consent_record(user=, council=, scopes=, text_version=) -> Consent``: the family's opt-in;
+- ``qf_fetch(council=, user=, identity=, scopes=, consent=) -> PrefillResult``: one QF call, never raises
+  for API failures (``ok=False`` with ``kind`` and a French ``family_message``: show the manual route);
+- ``qf_fetch_france_connect(...)``: the same with the family's FranceConnect access token;
+- ``call_logs_purge()``, ``qf_refresh_council(council=)``: operations (commands and tasks).
+
+Every call, refused or made, is written to ``ApiCallLog`` (never identities).
+"""
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .api_particulier.client import ApiResponse
+from .api_particulier.errors import FAMILY_MESSAGES, ApiError, ErrorKind
+from .api_particulier.identity import Identity, IdentityError
+from .api_particulier.scopes import QF_SCOPES, ROUTE_QF_FRANCE_CONNECT, ROUTE_QF_IDENTITE, mask
+from .gateway import client_for
+from .models import ApiCallLog, Consent, ConsentedIdentity, Habilitation, add_months
+from .prefill import values_from_qf
+from .selectors import consent_text_version, habilitation_for, prefill_offer
+
+__all__ = [
+    "ConsentRequired",
+    "Identity",
+    "PrefillResult",
+    "RefreshReport",
+    "call_logs_purge",
+    "consent_record",
+    "qf_fetch",
+    "qf_fetch_france_connect",
+    "qf_refresh_council",
+]
+
+logger = logging.getLogger("connectors")
+DEFAULT_LOG_RETENTION_MONTHS = 12
+
+
+class ConsentRequired(PermissionError):
+    """No valid consent covers this call: the caller must show the notice and record an opt-in first."""
+
+
+@dataclass
+class PrefillResult:
+    """The outcome of a prefill call, ready for a form.
+
+    ``ok``: data came back (the QF may still be unknown: then ``kind == "qf_unknown"`` and ``qf.valeur`` is
+    absent); ``kind``: None or an ``ErrorKind`` value; ``family_message``: French, to show when ``kind`` is
+    set (it explains why and points to the manual route); ``values`` and ``provenance``: see
+    ``connectors.prefill``; ``request_id``: upstream's ``X-Request-Id`` (support asks for it).
+    """
+
+    ok: bool
+    kind: str | None = None
+    family_message: str = ""
+    values: dict = field(default_factory=dict)
+    provenance: dict = field(default_factory=dict)
+    request_id: str | None = None
+    http_status: int | None = None
+    code: str | None = None
+
+    @property
+    def manual_route(self) -> bool:
+        """True when the form must offer the upload of a CAF certificate or tax notice."""
+        return not self.ok or "qf.valeur" not in self.values
+
+
+def _failure(kind: ErrorKind, error: ApiError | None = None) -> PrefillResult:
+    return PrefillResult(
+        ok=False,
+        kind=kind.value,
+        family_message=_(FAMILY_MESSAGES[kind]),
+        request_id=error.request_id if error else None,
+        http_status=error.http_status if error else None,
+        code=error.code if error else None,
+    )
+
+
+def _log_call(
+    *,
+    council,
+    habilitation: Habilitation | None,
+    route: str,
+    scopes,
+    user=None,
+    purpose: str = "prefill",
+    response: ApiResponse | None = None,
+    error: ApiError | None = None,
+    outcome: str | None = None,
+) -> ApiCallLog:
+    now = timezone.now()
+    months = habilitation.retention_months if habilitation else DEFAULT_LOG_RETENTION_MONTHS
+    if error is not None:
+        outcome = outcome or error.kind.value
+    return ApiCallLog.objects.create(
+        created_at=now,
+        council=council,
+        habilitation=habilitation,
+        route=route,
+        scopes=sorted(scopes),
+        purpose=purpose,
+        outcome=outcome or "ok",
+        code=(error.code or "") if error else "",
+        http_status=response.http_status if response else (error.http_status if error else None),
+        latency_ms=response.latency_ms if response else None,
+        request_id=(response.request_id if response else (error.request_id if error else None)) or "",
+        user=user if user is not None and user.is_authenticated else None,
+        purge_after=add_months(now, months),
+    )
+
+
+def _check_scopes(scopes) -> list[str]:
+    scopes = sorted(set(scopes))
+    if not scopes or set(scopes) - set(QF_SCOPES):
+        raise ValueError("scopes must be a non-empty subset of the quotient familial scopes")
+    return scopes
+
+
+def _check_consent(consent: Consent | None, *, user, council, scopes, habilitation: Habilitation) -> None:
+    if consent is None or consent.withdrawn_at is not None:
+        raise ConsentRequired("no consent was recorded for this call")
+    if consent.user_id != user.pk or consent.council_id != council.pk:
+        raise ConsentRequired("the consent belongs to another family or council")
+    if consent.habilitation_id != habilitation.pk or not set(scopes) <= set(consent.scopes):
+        raise ConsentRequired("the consent does not cover these scopes under the current authorisation")
+    if consent.text_version != consent_text_version(habilitation, consent.scopes):
+        raise ConsentRequired("the consent was given to another version of the notice")
+    if add_months(consent.created_at, habilitation.retention_months) < timezone.now():
+        raise ConsentRequired("the consent is older than the authorisation's retention period")
+
+
+@transaction.atomic
+def consent_record(*, user, council, scopes, text_version: str) -> Consent:
+    """Record the family's opt-in to the notice of ``prefill_offer(council=, scopes=)``.
+
+    Raises ``ConsentRequired`` when no authorisation grants the scopes any more or when ``text_version``
+    is not the version of the current notice (the family must see the new text).
+    """
+    offer = prefill_offer(council=council, scopes=scopes)
+    if offer is None:
+        raise ConsentRequired("no active authorisation grants these scopes")
+    if text_version != offer.text_version:
+        raise ConsentRequired("the notice changed since it was shown")
+    return Consent.objects.create(
+        user=user,
+        council=council,
+        habilitation_id=offer.habilitation_id,
+        scopes=list(offer.scopes),
+        text_version=offer.text_version,
+        text=offer.text,
+    )
+
+
+def _alert_staff(error: ApiError, habilitation: Habilitation) -> None:
+    if error.kind == ErrorKind.UNAUTHORISED:
+        # ERROR level reaches the council's operators (mail_admins / monitoring); the text holds no identity.
+        logger.error("API Particulier refused habilitation %s: %s", habilitation.pk, error.technical_message)
+
+
+def _success(response: ApiResponse, scopes) -> PrefillResult:
+    # Return only the blocks the requested scopes cover, even when upstream sent more (staging).
+    data = mask(response.data, scopes)
+    values, provenance, qf_known = values_from_qf(
+        data, request_id=response.request_id, fetched_at=timezone.now().isoformat(), route=response.route
+    )
+    kind = None
+    message = ""
+    if "cnaf_quotient_familial" in scopes and not qf_known:
+        kind = ErrorKind.QF_UNKNOWN.value
+        message = _(FAMILY_MESSAGES[ErrorKind.QF_UNKNOWN])
+    return PrefillResult(
+        ok=True,
+        kind=kind,
+        family_message=message,
+        values=values,
+        provenance=provenance,
+        request_id=response.request_id,
+        http_status=response.http_status,
+    )
+
+
+def qf_fetch(
+    *,
+    council,
+    user,
+    identity: Identity,
+    scopes,
+    consent: Consent | None,
+    annee: int | None = None,
+    mois: int | None = None,
+    purpose: str = "prefill",
+) -> PrefillResult:
+    """Fetch the QF (and the other blocks ``scopes`` cover) of the benefit holder ``identity``.
+
+    Requires a consent of ``user`` covering ``scopes`` (else raises ``ConsentRequired``, before any call).
+    Never raises for API failures: returns ``ok=False`` with the kind and the family's message. On success
+    the identity is kept encrypted (for ``refresh-qf``) with the QF obtained.
+    """
+    scopes = _check_scopes(scopes)
+    habilitation = habilitation_for(council=council, scopes=scopes)
+    if habilitation is None:
+        _log_call(
+            council=council, habilitation=None, route=ROUTE_QF_IDENTITE, scopes=scopes, user=user, purpose=purpose,
+            outcome=ErrorKind.NOT_ALLOWED.value,
+        )  # fmt: skip
+        return _failure(ErrorKind.NOT_ALLOWED)
+    _check_consent(consent, user=user, council=council, scopes=scopes, habilitation=habilitation)
+    try:
+        identity.validate()
+    except IdentityError:
+        return _failure(ErrorKind.INVALID_INPUT)
+    try:
+        with client_for(habilitation) as client:
+            response = client.quotient_familial(identity, annee=annee, mois=mois)
+    except ApiError as error:
+        _log_call(
+            council=council, habilitation=habilitation, route=ROUTE_QF_IDENTITE, scopes=scopes, user=user,
+            purpose=purpose, error=error,
+        )  # fmt: skip
+        _alert_staff(error, habilitation)
+        return _failure(error.kind, error)
+    result = _success(response, scopes)
+    _log_call(
+        council=council, habilitation=habilitation, route=ROUTE_QF_IDENTITE, scopes=scopes, user=user,
+        purpose=purpose, response=response, outcome=result.kind or "ok",
+    )  # fmt: skip
+    _remember(user=user, council=council, habilitation=habilitation, consent=consent, identity=identity, result=result)
+    return result
+
+
+def qf_fetch_france_connect(
+    *, council, user, france_connect_token: str, scopes, consent: Consent | None
+) -> PrefillResult:
+    """Like ``qf_fetch`` for a family signed in with FranceConnect (its access token replaces the identity)."""
+    scopes = _check_scopes(scopes)
+    habilitation = habilitation_for(council=council, scopes=scopes)
+    if habilitation is None or "france_connect" not in (habilitation.modalities or []):
+        _log_call(
+            council=council, habilitation=None, route=ROUTE_QF_FRANCE_CONNECT, scopes=scopes, user=user,
+            outcome=ErrorKind.NOT_ALLOWED.value,
+        )  # fmt: skip
+        return _failure(ErrorKind.NOT_ALLOWED)
+    _check_consent(consent, user=user, council=council, scopes=scopes, habilitation=habilitation)
+    try:
+        with client_for(habilitation) as client:
+            response = client.quotient_familial_france_connect(france_connect_token)
+    except ApiError as error:
+        _log_call(
+            council=council, habilitation=habilitation, route=ROUTE_QF_FRANCE_CONNECT, scopes=scopes, user=user,
+            error=error,
+        )  # fmt: skip
+        _alert_staff(error, habilitation)
+        return _failure(error.kind, error)
+    result = _success(response, scopes)
+    _log_call(
+        council=council, habilitation=habilitation, route=ROUTE_QF_FRANCE_CONNECT, scopes=scopes, user=user,
+        response=response, outcome=result.kind or "ok",
+    )  # fmt: skip
+    return result
+
+
+def _remember(*, user, council, habilitation, consent, identity: Identity, result: PrefillResult) -> None:
+    record = ConsentedIdentity.objects.filter(user=user, council=council).first() or ConsentedIdentity(
+        user=user, council=council
+    )
+    record.habilitation = habilitation
+    record.consent = consent
+    record.identity = identity
+    record.scopes = list(consent.scopes)
+    _store_qf(record, result)
+    record.save()
+
+
+def _store_qf(record: ConsentedIdentity, result: PrefillResult) -> None:
+    record.last_fetched_at = timezone.now()
+    record.last_outcome = result.kind or "ok"
+    # Kept as long as the consent holds, not longer: a refresh does not extend it.
+    record.purge_after = add_months(record.consent.created_at, record.habilitation.retention_months)
+    if result.ok:
+        record.last_qf_value = result.values.get("qf.valeur")
+        record.last_qf_provider = result.values.get("qf.fournisseur", "")
+        record.last_qf_year = result.values.get("qf.annee")
+        record.last_qf_month = result.values.get("qf.mois")
+
+
+@dataclass
+class RefreshReport:
+    """What ``refresh-qf`` did, per outcome, for the billing service's yearly check."""
+
+    council: str
+    started_at: datetime
+    fetched: int = 0
+    changed: int = 0
+    unknown: int = 0
+    not_found: int = 0
+    identity_mismatch: int = 0
+    errors: int = 0
+    skipped: int = 0
+    rows: list[dict] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "council": self.council,
+            "started_at": self.started_at.isoformat(),
+            "fetched": self.fetched,
+            "changed": self.changed,
+            "unknown": self.unknown,
+            "not_found": self.not_found,
+            "identity_mismatch": self.identity_mismatch,
+            "errors": self.errors,
+            "skipped": self.skipped,
+            "rows": self.rows,
+        }
+
+
+def qf_refresh_council(*, council, annee: int | None = None, mois: int | None = None) -> RefreshReport:
+    """Fetch again the QF of every family of ``council`` whose consent still holds (within the rate limit).
+
+    Rows of the report name the family account (id and email) and the old and new QF: no identity.
+    """
+    report = RefreshReport(council=council.slug, started_at=timezone.now())
+    records = ConsentedIdentity.objects.filter(council=council, purge_after__gte=timezone.now()).select_related(
+        "user", "consent", "habilitation"
+    )
+    for record in records.order_by("pk"):
+        row = {"user_id": record.user_id, "email": record.user.email, "old_qf": record.last_qf_value}
+        scopes = sorted(set(record.scopes) & {"cnaf_quotient_familial"}) or record.scopes
+        try:
+            result = qf_fetch(
+                council=council,
+                user=record.user,
+                identity=record.identity,
+                scopes=scopes,
+                consent=record.consent,
+                annee=annee,
+                mois=mois,
+                purpose="refresh",
+            )
+        except ConsentRequired as error:
+            report.skipped += 1
+            report.rows.append({**row, "outcome": "consent_required", "detail": str(error)})
+            continue
+        new_qf = result.values.get("qf.valeur") if result.ok else None
+        outcome = result.kind or "ok"
+        if result.ok:
+            report.fetched += 1
+            if result.kind == ErrorKind.QF_UNKNOWN:
+                report.unknown += 1
+            elif new_qf != row["old_qf"]:
+                report.changed += 1
+        elif result.kind == ErrorKind.NO_FILE:
+            report.not_found += 1
+        elif result.kind == ErrorKind.IDENTITY_MISMATCH:
+            report.identity_mismatch += 1
+        else:
+            report.errors += 1
+        if not result.ok:
+            _store_qf(record, result)
+            record.save(update_fields=["last_fetched_at", "last_outcome", "purge_after"])
+        report.rows.append(
+            {
+                **row,
+                "new_qf": new_qf,
+                "provider": result.values.get("qf.fournisseur", ""),
+                "outcome": outcome,
+                "request_id": result.request_id or "",
+            }
+        )
+    return report
+
+
+def call_logs_purge(*, now: datetime | None = None) -> int:
+    """Delete call log entries and consented identities past their retention; returns the entries deleted."""
+    now = now or timezone.now()
+    deleted, _details = ApiCallLog.objects.filter(purge_after__lt=now).delete()
+    ConsentedIdentity.objects.filter(purge_after__lt=now).delete()
+    return deleted
