@@ -9,7 +9,7 @@ SIMULATOR_PORT ?= 8001
 STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run test lint messages translations simulator
+.PHONY: help setup run test lint messages translations e2e-assets
 
 help:
 	@echo "make run    - install, migrate, load the demo and serve it on http://127.0.0.1:$(PORT)"
@@ -45,7 +45,12 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-test: setup lint
+# axe-core for the accessibility audit of the browser journeys (skipped, loudly, without npm/Chromium).
+e2e-assets:
+	@if command -v npm >/dev/null 2>&1; then npm ci --prefix tests/e2e --no-audit --no-fund --silent; \
+	 else echo "npm not found: the browser journeys will be skipped (they need axe-core)."; fi
+
+test: setup lint e2e-assets
 	$(PY) manage.py check --fail-level WARNING
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest $(PYTEST_ARGS)

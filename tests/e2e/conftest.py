@@ -1,0 +1,153 @@
+"""End-to-end journeys: the real app over HTTP (live server, real database), the API Particulier
+simulator on loopback, and Debian's Chromium driven by Playwright.
+
+Every test in this folder is marked ``e2e`` (run them alone with ``-m e2e``). Without Chromium they are
+skipped, and the run ends with a loud line saying so: a skipped browser suite is never silent.
+Each journey saves a screenshot per step under ``e2e-artifacts/<test name>/``.
+"""
+
+import os
+import re
+import shutil
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+# Playwright's sync API keeps an event loop in the test thread while the test's own ORM calls (and the
+# database flush between tests) stay synchronous: Django's async-safety guard must be told.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium")
+AXE_SCRIPT = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
+ARTIFACTS = PROJECT_DIR / "e2e-artifacts"
+E2E_DIR = Path(__file__).resolve().parent
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+
+def chromium_missing_reason() -> str | None:
+    if not Path(CHROMIUM).exists():
+        return f"Chromium not found at {CHROMIUM} (apt-get install chromium)"
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        return "the playwright package is not installed"
+    if not AXE_SCRIPT.exists():
+        return "axe-core is not installed (npm ci --prefix tests/e2e)"
+    return None
+
+
+def pytest_collection_modifyitems(config, items):
+    reason = chromium_missing_reason()
+    for item in items:
+        if E2E_DIR in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.e2e)
+            if reason:
+                item.add_marker(pytest.mark.skip(reason=f"E2E NOT RUN: {reason}"))
+
+
+def pytest_terminal_summary(terminalreporter):
+    skipped = [r for r in terminalreporter.stats.get("skipped", []) if "E2E NOT RUN" in str(r.longrepr)]
+    if skipped:
+        terminalreporter.write_sep(
+            "!", f"{len(skipped)} END-TO-END JOURNEYS WERE NOT RUN: {chromium_missing_reason()}", red=True, bold=True
+        )
+
+
+@pytest.fixture(scope="session")
+def simulator():
+    from connectors.api_particulier.simulator.server import start_simulator
+
+    server, base_url = start_simulator()
+    yield server
+    server.stop()
+
+
+class Portal:
+    """URLs of the demo councils served by the live server."""
+
+    def __init__(self, live_server_url: str):
+        self.port = int(live_server_url.rsplit(":", 1)[1])
+        self.valmont = f"http://localhost:{self.port}"
+        self.bellerive = f"http://bellerive.localhost:{self.port}"
+
+
+@pytest.fixture
+def portal(live_server, transactional_db, simulator, settings) -> Portal:
+    settings.API_PARTICULIER_BASE_URL = simulator.base_url
+    settings.ALLOWED_HOSTS = ["*"]
+    call_command("load_initial_data", stdout=StringIO())
+    return Portal(live_server.url)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+class Journey:
+    """A browser tab that keeps a numbered screenshot of each step of the journey."""
+
+    def __init__(self, page, folder: Path):
+        self.page = page
+        self.folder = folder
+        self.count = 0
+
+    def step(self, name: str) -> None:
+        self.count += 1
+        slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+        self.page.screenshot(path=str(self.folder / f"{self.count:02d}-{slug}.png"), full_page=True)
+
+    def audit(self, name: str) -> None:
+        """Screenshot, then axe-core on the page: no serious or critical violation allowed."""
+        self.step(name)
+        assert_accessible(self.page, name)
+
+
+def assert_accessible(page, name: str) -> None:
+    assert AXE_SCRIPT.exists(), f"{AXE_SCRIPT} is missing: run `npm ci --prefix tests/e2e`"
+    page.add_script_tag(path=str(AXE_SCRIPT))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    bad = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    details = "\n".join(
+        f"- {v['id']} ({v['impact']}): {v['help']} -> {[n['target'] for n in v['nodes']][:5]}" for v in bad
+    )
+    assert not bad, f"accessibility violations on {name} ({page.url}):\n{details}"
+
+
+@pytest.fixture
+def journey(browser, request):
+    folder = ARTIFACTS / re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name)
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    trip = Journey(page, folder)
+    yield trip
+    if getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed:
+        trip.step("failure")
+    context.close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report
