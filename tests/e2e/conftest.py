@@ -69,7 +69,7 @@ def pytest_terminal_summary(terminalreporter):
 def simulator():
     from connectors.api_particulier.simulator.server import start_simulator
 
-    server, base_url = start_simulator()
+    server, _url = start_simulator()
     yield server
     server.stop()
 
