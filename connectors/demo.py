@@ -1,5 +1,73 @@
-"""Demo content of the ``connectors`` app, loaded by ``manage.py load_initial_data`` (idempotent)."""
+"""Demo content of the ``connectors`` app, loaded by ``manage.py load_initial_data`` (idempotent).
+
+Each demo council gets an active API Particulier habilitation whose token is one of the simulator's demo
+tokens (stored encrypted), and its editors may manage habilitations and read the call log.
+"""
+
+from datetime import date
+
+from django.contrib.auth.models import Permission
+
+from home.demo import _editor_group, demo_councils
+
+from .api_particulier.scopes import QF_SCOPES, SCOPE_ENFANTS, SCOPE_QF
+from .api_particulier.simulator.cases import DEMO_FAMILIES
+from .crypto import DecryptionError
+from .models import Habilitation, HabilitationState, LegalBasis, Modality
+
+# Per council: the simulator token and the scopes granted (Bellerive shows masking: QF and children only).
+DEMO_HABILITATIONS = {
+    "valmont": ("demo-qf-complet", list(QF_SCOPES)),
+    "bellerive": ("demo-qf-enfants", [SCOPE_QF, SCOPE_ENFANTS]),
+}
+EDITOR_PERMISSIONS = ["view_habilitation", "add_habilitation", "change_habilitation", "view_apicalllog"]
 
 
 def load(*, stdout) -> None:
-    """Create or update this app's demo content. Nothing yet."""
+    """Create or update the demo habilitations and print the simulator's demo families."""
+    for council in demo_councils():
+        token, scopes = DEMO_HABILITATIONS.get(council.slug, ("demo-qf-complet", list(QF_SCOPES)))
+        datapass_id = f"DEMO-{council.slug.upper()}"
+        habilitation = Habilitation.objects.filter(council=council, datapass_id=datapass_id).first()
+        if habilitation is None:
+            habilitation = Habilitation(council=council, datapass_id=datapass_id)
+        habilitation.title = f"Quotient familial – {council.official_name}"
+        habilitation.purpose = (
+            "Calculer les tarifs de la restauration scolaire, du périscolaire et de l'accueil de loisirs"
+        )
+        habilitation.legal_basis = LegalBasis.PUBLIC_TASK
+        habilitation.legal_basis_reference = "Délibération fixant les tarifs des services à l'enfance"
+        habilitation.scopes = scopes
+        habilitation.modalities = [Modality.IDENTITY, Modality.FRANCE_CONNECT]
+        habilitation.retention_months = 12
+        habilitation.valid_from = date(2026, 1, 1)
+        habilitation.valid_until = date(2027, 6, 30)
+        habilitation.state = HabilitationState.ACTIVE
+        habilitation.dpo_email = council.dpo_email
+        habilitation.technical_contact_email = council.email
+        try:
+            current = habilitation.get_token()
+        except DecryptionError:  # the key changed since the last load
+            current = ""
+        if current != token:
+            habilitation.set_token(token)
+        habilitation.full_clean()
+        habilitation.save()
+        group = _editor_group(council)
+        group.permissions.add(
+            *Permission.objects.filter(content_type__app_label="connectors", codename__in=EDITOR_PERMISSIONS)
+        )
+        stdout.write(
+            f"API Particulier: {council.official_name} uses the simulator token {token} ({', '.join(scopes)})."
+        )
+    stdout.write(
+        "Start the simulator: python -m connectors.api_particulier.simulator --port 8001. Demo families "
+        "(benefit holder; see connectors/api_particulier/simulator/README.md):"
+    )
+    for family in DEMO_FAMILIES:
+        holder = family.holder
+        place = family.birth_commune_name or f"pays {family.birth_country}"
+        stdout.write(
+            f"  - {holder.nom_naissance} {holder.prenoms.title()} ({holder.sexe}, {holder.date_naissance}, {place}): "
+            f"{family.description}"
+        )

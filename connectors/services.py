@@ -10,7 +10,7 @@ Every call, refused or made, is written to ``ApiCallLog`` (never identities).
 """
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from django.db import transaction
@@ -20,7 +20,14 @@ from django.utils.translation import gettext as _
 from .api_particulier.client import ApiResponse
 from .api_particulier.errors import FAMILY_MESSAGES, ApiError, ErrorKind
 from .api_particulier.identity import Identity, IdentityError
-from .api_particulier.scopes import QF_SCOPES, ROUTE_QF_FRANCE_CONNECT, ROUTE_QF_IDENTITE, mask
+from .api_particulier.scopes import (
+    PING_QF,
+    QF_SCOPES,
+    ROUTE_INTROSPECT,
+    ROUTE_QF_FRANCE_CONNECT,
+    ROUTE_QF_IDENTITE,
+    mask,
+)
 from .gateway import client_for
 from .models import ApiCallLog, Consent, ConsentedIdentity, Habilitation, add_months
 from .prefill import values_from_qf
@@ -33,6 +40,7 @@ __all__ = [
     "RefreshReport",
     "call_logs_purge",
     "consent_record",
+    "diagnostic_call",
     "qf_fetch",
     "qf_fetch_france_connect",
     "qf_refresh_council",
@@ -381,3 +389,44 @@ def call_logs_purge(*, now: datetime | None = None) -> int:
     deleted, _details = ApiCallLog.objects.filter(purge_after__lt=now).delete()
     ConsentedIdentity.objects.filter(purge_after__lt=now).delete()
     return deleted
+
+
+def diagnostic_call(
+    *,
+    habilitation: Habilitation,
+    action: str,
+    identity: Identity | None = None,
+    scopes=None,
+    annee: int | None = None,
+    mois: int | None = None,
+) -> tuple[ApiResponse | None, ApiError | None]:
+    """A staff diagnostic call (``introspect``, ``ping`` or ``quotient-familial``), logged like any other.
+
+    For ``quotient-familial`` the habilitation must be usable and grant ``scopes``; the answer's data is
+    masked to ``scopes``.
+    """
+    routes = {"introspect": ROUTE_INTROSPECT, "ping": f"/api/{PING_QF}/ping", "quotient-familial": ROUTE_QF_IDENTITE}
+    route = routes[action]
+    scopes = sorted(scopes or [])
+    if action == "quotient-familial" and not (habilitation.is_usable() and habilitation.grants(scopes) and scopes):
+        error = ApiError(ErrorKind.NOT_ALLOWED, detail="habilitation inactive, expired or lacking scopes", route=route)
+        _log_call(council=habilitation.council, habilitation=habilitation, route=route, scopes=scopes,
+                  purpose="diagnostic", error=error)  # fmt: skip
+        return None, error
+    try:
+        with client_for(habilitation) as client:
+            if action == "introspect":
+                response = client.introspect()
+            elif action == "ping":
+                response = client.ping()
+            else:
+                response = client.quotient_familial(identity, annee=annee, mois=mois)
+    except ApiError as error:
+        _log_call(council=habilitation.council, habilitation=habilitation, route=route, scopes=scopes,
+                  purpose="diagnostic", error=error)  # fmt: skip
+        return None, error
+    if action == "quotient-familial":
+        response = replace(response, body={**response.body, "data": mask(response.data, scopes)})
+    _log_call(council=habilitation.council, habilitation=habilitation, route=route, scopes=scopes,
+              purpose="diagnostic", response=response)  # fmt: skip
+    return response, None
