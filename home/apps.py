@@ -14,3 +14,18 @@ class HomeConfig(AppConfig):
     name = "home"
     label = "home"
     verbose_name = _("Council pages")
+
+    def ready(self):
+        from wagtail.signals import page_published
+
+        from .models import RulesPage
+
+        # Every way of publishing (editor, scheduled publication, workflow, command) sends this signal;
+        # the receiver only calls the explicit service, which is where the versioning logic lives.
+        page_published.connect(_freeze_rules_version, sender=RulesPage, dispatch_uid="home_rules_version")
+
+
+def _freeze_rules_version(sender, instance, **kwargs):
+    from .services import rules_version_publish
+
+    rules_version_publish(rules_page=instance)

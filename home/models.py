@@ -1,12 +1,22 @@
 """Council pages: each council's home page (its identity), content pages, deliberations, internal rules
 (versioned, with their acceptances) and tariff decrees."""
 
+import hashlib
+import uuid
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.panels import FieldPanel, MultiFieldPanel
-from wagtail.fields import RichTextField
-from wagtail.models import Page
+from modelcluster.fields import ParentalKey
+from wagtail import blocks
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel, PageChooserPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from .validators import (
@@ -280,3 +290,231 @@ class DeliberationPage(Page):
             errors["sent_on"] = _("A deliberation cannot be sent before its session.")
         if errors:
             raise ValidationError(errors)
+
+
+class DeliberationLink(Orderable):
+    """A deliberation that adopted or modified a page's subject (rules, tariffs)."""
+
+    class Role(models.TextChoices):
+        ADOPTED = "adopted", _("Adopted by")
+        MODIFIED = "modified", _("Modified by")
+        REFERENCE = "reference", _("Legal basis")
+
+    deliberation = models.ForeignKey(
+        "home.DeliberationPage", verbose_name=_("deliberation"), on_delete=models.CASCADE, related_name="+"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.ADOPTED)
+
+    panels = [PageChooserPanel("deliberation", "home.DeliberationPage"), FieldPanel("role")]
+
+    class Meta(Orderable.Meta):
+        abstract = True
+
+
+# --- Internal rules, versioned, and their acceptances ------------------------------------------------
+
+
+class AppendOnlyError(Exception):
+    """Evidence records are written once: no update, no delete."""
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError(f"{self.model.__name__} records cannot be updated.")
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise AppendOnlyError(f"{self.model.__name__} records cannot be updated.")
+
+    def delete(self):
+        raise AppendOnlyError(f"{self.model.__name__} records cannot be deleted.")
+
+    delete.queryset_only = True
+
+
+class AppendOnlyModel(models.Model):
+    """A record that can be created and read, never changed or deleted through the ORM."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError(f"{type(self).__name__} records cannot be updated.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError(f"{type(self).__name__} records cannot be deleted.")
+
+
+class RulesArticleBlock(blocks.StructBlock):
+    number = blocks.CharBlock(label=_("number"), max_length=20, required=False)
+    heading = blocks.CharBlock(label=_("heading"), max_length=255)
+    text = blocks.RichTextBlock(label=_("text"), features=["bold", "italic", "ol", "ul", "link", "h3"])
+
+    class Meta:
+        icon = "doc-full"
+        label = _("Article")
+        template = "home/blocks/rules_article.html"
+
+
+class RulesPage(RoutablePageMixin, Page):
+    """A set of internal rules (règlement intérieur), e.g. the social centre's or the canteen's.
+
+    Each publication whose text or effective date changed makes a new numbered ``RulesVersion`` (see
+    ``home.services.rules_version_publish``); families accept a version, never the live page.
+    """
+
+    introduction = models.TextField(_("introduction"), blank=True, help_text=_("Not part of the rules' text."))
+    body = RichTextField(_("text of the rules"), blank=True)
+    articles = StreamField([("article", RulesArticleBlock())], verbose_name=_("articles"), blank=True)
+    document = models.ForeignKey(
+        "wagtaildocs.Document",
+        verbose_name=_("rules as a PDF"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    services = models.CharField(
+        _("services governed"), max_length=255, blank=True, help_text=_("e.g. Accueil de loisirs, périscolaire.")
+    )
+    adoption_date = models.DateField(_("adopted on"), null=True, blank=True)
+    effective_date = models.DateField(
+        _("in force from"),
+        help_text=_("Publishing a changed text makes a new version in force from this date; families accept it again."),
+    )
+
+    parent_page_types = ["home.CouncilHomePage"]
+    subpage_types: list[str] = []
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("introduction"),
+        MultiFieldPanel(
+            [FieldPanel("services"), FieldPanel("adoption_date"), FieldPanel("effective_date")],
+            heading=_("Scope and dates"),
+        ),
+        FieldPanel("body"),
+        FieldPanel("articles"),
+        FieldPanel("document"),
+        InlinePanel("deliberation_links", label=_("Deliberations")),
+    ]
+    search_fields = [*Page.search_fields, index.SearchField("body"), index.SearchField("services")]
+
+    class Meta:
+        verbose_name = _("internal rules")
+        verbose_name_plural = _("internal rules")
+
+    def frozen_text(self) -> str:
+        """The exact HTML shown to families for this content: what a version freezes and hashes."""
+        return render_to_string("home/includes/rules_text.html", {"rules": self}).strip()
+
+    def clean(self):
+        super().clean()
+        if self.pk and self.effective_date:
+            latest = self.versions.order_by("-number").first()
+            if latest and self.effective_date < latest.effective_date:
+                raise ValidationError(
+                    {
+                        "effective_date": _(
+                            "Version %(number)s is in force from %(date)s: a new version cannot start earlier."
+                        )
+                        % {"number": latest.number, "date": date_format(latest.effective_date)}
+                    }
+                )
+
+    def get_context(self, request, *args, **kwargs):
+        from .selectors import rules_acceptance_status, rules_version_in_force, rules_versions_with_periods
+
+        context = super().get_context(request, *args, **kwargs)
+        context["versions"] = rules_versions_with_periods(rules_page=self)
+        context["version_in_force"] = rules_version_in_force(rules_page=self)
+        if request.user.is_authenticated:
+            context["acceptance_status"] = rules_acceptance_status(rules_page=self, user=request.user)
+        return context
+
+    @path("version/<int:number>/", name="version")
+    def version_view(self, request, number):
+        from .views import rules_version
+
+        return rules_version(request, rules_page=self, number=number)
+
+    @path("accepter/", name="accept")
+    def accept_view(self, request):
+        from .views import rules_accept_view
+
+        return rules_accept_view(request, rules_page=self)
+
+
+class RulesPageDeliberation(DeliberationLink):
+    page = ParentalKey("home.RulesPage", related_name="deliberation_links", on_delete=models.CASCADE)
+
+
+class RulesVersion(AppendOnlyModel):
+    """A published version of a set of rules: its number, its effective date and the frozen, hashed text."""
+
+    rules_page = models.ForeignKey(
+        RulesPage, verbose_name=_("rules"), on_delete=models.PROTECT, related_name="versions"
+    )
+    number = models.PositiveIntegerField(_("version"))
+    title = models.CharField(_("title"), max_length=255)
+    effective_date = models.DateField(_("in force from"))
+    text = models.TextField(_("text shown to families"))
+    text_sha256 = models.CharField(_("SHA-256 of the text"), max_length=64)
+    published_at = models.DateTimeField(_("published at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("rules version")
+        verbose_name_plural = _("rules versions")
+        ordering = ["rules_page", "number"]
+        constraints = [models.UniqueConstraint(fields=["rules_page", "number"], name="home_rules_version_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.title} – v{self.number}"
+
+    @staticmethod
+    def hash_text(text: str) -> str:
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    @property
+    def url(self) -> str:
+        return self.rules_page.url + self.rules_page.reverse_subpage("version", kwargs={"number": self.number})
+
+
+class RulesAcceptance(AppendOnlyModel):
+    """Evidence that a family account (and which guardian) accepted a version of a set of rules.
+
+    A simple electronic signature (eIDAS; Code civil art. 1366-1367): the record keeps what makes the
+    process provable (exact text hash, exact checkbox label, UTC time, IP, user agent) and is append-only.
+    """
+
+    reference = models.UUIDField(_("reference"), default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("family account"),
+        on_delete=models.PROTECT,
+        related_name="rules_acceptances",
+    )
+    guardian_name = models.CharField(_("guardian"), max_length=255)
+    rules_page = models.ForeignKey(
+        RulesPage, verbose_name=_("rules"), on_delete=models.PROTECT, related_name="acceptances"
+    )
+    version = models.ForeignKey(
+        RulesVersion, verbose_name=_("version"), on_delete=models.PROTECT, related_name="acceptances"
+    )
+    version_number = models.PositiveIntegerField(_("version number"))
+    text_sha256 = models.CharField(_("SHA-256 of the accepted text"), max_length=64)
+    checkbox_label = models.TextField(_("checkbox label"))
+    accepted_at = models.DateTimeField(_("accepted at (UTC)"), default=timezone.now, db_index=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.TextField(_("user agent"), blank=True)
+
+    class Meta:
+        verbose_name = _("rules acceptance")
+        verbose_name_plural = _("rules acceptances")
+        ordering = ["-accepted_at"]
+        indexes = [models.Index(fields=["rules_page", "user"], name="home_rules_acc_page_user")]
+
+    def __str__(self) -> str:
+        return f"{self.guardian_name} – {self.rules_page_id} v{self.version_number}"

@@ -1,12 +1,16 @@
 """Reads about councils that other apps may use (public surface of ``home``)."""
 
+from datetime import date, timedelta
 from urllib.parse import urlencode
 
+from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
+from django.utils import timezone
+from wagtail import hooks
 from wagtail.models import GroupPagePermission, Site
 
-from .models import CouncilHomePage
+from .models import CouncilHomePage, RulesAcceptance, RulesPage, RulesVersion
 
 
 def council_for_request(request) -> CouncilHomePage | None:
@@ -83,3 +87,88 @@ def deliberations_filter(*, index, params, per_page: int = 20) -> dict:
 
 def _actes_code_key(code: str) -> tuple[int, ...]:
     return tuple(int(part) for part in code.split(".") if part.isdigit())
+
+
+# --- internal rules ------------------------------------------------------------------------------
+
+RULES_AUDIENCE_HOOK = "home_rules_expected_accepters"
+
+
+def rules_pages_for_council(*, council) -> QuerySet[RulesPage]:
+    """The live rules pages of a council, by title."""
+    return RulesPage.objects.live().descendant_of(council).order_by("title")
+
+
+def rules_version_in_force(*, rules_page, on: date | None = None) -> RulesVersion | None:
+    """The version of ``rules_page`` in force on ``on`` (today by default): the latest to have taken effect."""
+    on = on or timezone.localdate()
+    return (
+        RulesVersion.objects.filter(rules_page=rules_page, effective_date__lte=on)
+        .order_by("-effective_date", "-number")
+        .first()
+    )
+
+
+def rules_versions_with_periods(*, rules_page) -> list[RulesVersion]:
+    """Every version of ``rules_page``, oldest first, each with ``valid_to`` (its last day in force or ``None``)
+    and ``in_force`` (today)."""
+    versions = list(RulesVersion.objects.filter(rules_page=rules_page).order_by("number").defer("text"))
+    in_force = rules_version_in_force(rules_page=rules_page)
+    for index, version in enumerate(versions):
+        later = [v.effective_date for v in versions[index + 1 :]]
+        version.valid_to = min(later) - timedelta(days=1) if later else None
+        version.in_force = in_force is not None and version.pk == in_force.pk
+    return versions
+
+
+def rules_acceptance_status(*, rules_page, user) -> str:
+    """``"accepted"`` (the version in force), ``"outdated"`` (only earlier versions) or ``"never"``."""
+    if not user.is_authenticated:
+        return "never"
+    accepted = set(
+        RulesAcceptance.objects.filter(rules_page=rules_page, user=user).values_list("version_id", flat=True)
+    )
+    if not accepted:
+        return "never"
+    in_force = rules_version_in_force(rules_page=rules_page)
+    if in_force is None or in_force.pk in accepted:
+        return "accepted"
+    return "outdated"
+
+
+def rules_expected_accepters(*, rules_page) -> QuerySet:
+    """Family accounts expected to accept ``rules_page``: those who accepted any version of it, plus those
+    that other apps declare through the ``home_rules_expected_accepters`` hook (``fn(rules_page) -> users``).
+    """
+    ids = set(RulesAcceptance.objects.filter(rules_page=rules_page).values_list("user_id", flat=True))
+    for fn in hooks.get_hooks(RULES_AUDIENCE_HOOK):
+        ids.update(fn(rules_page).values_list("pk", flat=True))
+    return get_user_model().objects.filter(pk__in=ids).order_by("email")
+
+
+def rules_acceptance_register(*, rules_page, version: RulesVersion) -> dict:
+    """Who accepted ``version`` (latest acceptance per account) and who has not yet, with counts."""
+    acceptances = list(
+        RulesAcceptance.objects.filter(version=version).select_related("user").order_by("user_id", "-accepted_at")
+    )
+    latest_per_user = {}
+    for acceptance in acceptances:
+        latest_per_user.setdefault(acceptance.user_id, acceptance)
+    accepted = sorted(latest_per_user.values(), key=lambda a: a.accepted_at, reverse=True)
+    pending = list(rules_expected_accepters(rules_page=rules_page).exclude(pk__in=latest_per_user))
+    return {
+        "accepted": accepted,
+        "pending": pending,
+        "accepted_count": len(accepted),
+        "pending_count": len(pending),
+    }
+
+
+def rules_acceptances_for_export(*, rules_page, version_number: int | None = None) -> QuerySet[RulesAcceptance]:
+    """The evidence register of ``rules_page`` (optionally one version), oldest first."""
+    queryset = (
+        RulesAcceptance.objects.filter(rules_page=rules_page).select_related("user").order_by("accepted_at", "pk")
+    )
+    if version_number is not None:
+        queryset = queryset.filter(version_number=version_number)
+    return queryset

@@ -30,3 +30,35 @@ def make_deliberation(index, number: str, *, session_date=date(2025, 6, 27), cod
     )
     index.add_child(instance=page)
     return publish(page)
+
+
+def make_rules(council, *, slug="reglement-centre-social", effective_date=date(2025, 9, 1), **fields):
+    from home.models import RulesPage
+
+    page = RulesPage(
+        title=fields.pop("title", "Règlement intérieur du centre social"),
+        slug=slug,
+        body=fields.pop("body", "<p>Article 1 : les familles inscrivent leurs enfants chaque année.</p>"),
+        effective_date=effective_date,
+        **fields,
+    )
+    council.add_child(instance=page)
+    return publish(page)
+
+
+def republish(page, **changes):
+    for name, value in changes.items():
+        setattr(page, name, value)
+    return publish(page)
+
+
+def accept(rules_page, user, **fields):
+    from home.services import rules_accept
+
+    defaults = {
+        "guardian_name": "Camille Martin",
+        "checkbox_label": "J'ai lu et j'accepte le règlement.",
+        "ip_address": "203.0.113.7",
+        "user_agent": "Mozilla/5.0 (test)",
+    }
+    return rules_accept(rules_page=rules_page, user=user, **{**defaults, **fields})

@@ -1,0 +1,148 @@
+"""Staff views in the Wagtail admin: the rules acceptance registers (per council), CSV export, receipts."""
+
+import csv
+from datetime import UTC
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from .models import RulesAcceptance, RulesPage
+from .selectors import (
+    council_for_page,
+    councils_for_user,
+    rules_acceptance_register,
+    rules_acceptances_for_export,
+    rules_pages_for_council,
+    rules_version_in_force,
+    rules_versions_with_periods,
+)
+
+# Spreadsheet software runs cells that start with these as formulas (CSV injection).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _rules_page_for_staff(request, page_id: int) -> RulesPage:
+    rules_page = get_object_or_404(RulesPage, pk=page_id)
+    council = council_for_page(rules_page)
+    if council is None or not councils_for_user(request.user).filter(pk=council.pk).exists():
+        raise PermissionDenied
+    return rules_page
+
+
+@require_GET
+def registers_index(request):
+    """The rules pages of the councils the staff member works for, with their version in force."""
+    councils = list(councils_for_user(request.user).order_by("title"))
+    sections = [
+        {
+            "council": council,
+            "rules": [
+                {"page": page, "in_force": rules_version_in_force(rules_page=page)}
+                for page in rules_pages_for_council(council=council)
+            ],
+        }
+        for council in councils
+    ]
+    return render(
+        request,
+        "home/admin/registers_index.html",
+        {"sections": sections, "page_title": _("Rules acceptances"), "header_icon": "doc-full"},
+    )
+
+
+@require_GET
+def register(request, page_id: int):
+    """Per version of a set of rules: who accepted it and who has not yet."""
+    rules_page = _rules_page_for_staff(request, page_id)
+    versions = rules_versions_with_periods(rules_page=rules_page)
+    if not versions:
+        selected = None
+    elif request.GET.get("version", "").isdigit():
+        selected = next((v for v in versions if v.number == int(request.GET["version"])), None)
+        if selected is None:
+            raise Http404
+    else:
+        selected = next((v for v in versions if v.in_force), versions[-1])
+    context = {
+        "rules_page": rules_page,
+        "versions": versions,
+        "selected": selected,
+        "page_title": _("Acceptances: %(title)s") % {"title": rules_page.title},
+        "header_icon": "doc-full",
+    }
+    if selected is not None:
+        context.update(rules_acceptance_register(rules_page=rules_page, version=selected))
+    return render(request, "home/admin/register.html", context)
+
+
+def _cell(value) -> str:
+    text = "" if value is None else str(value)
+    return f"'{text}" if text.startswith(FORMULA_PREFIXES) else text
+
+
+@require_GET
+def register_csv(request, page_id: int):
+    """The evidence register of a set of rules (or of one ``?version=``) as CSV, UTC timestamps."""
+    rules_page = _rules_page_for_staff(request, page_id)
+    version = request.GET.get("version", "")
+    acceptances = rules_acceptances_for_export(
+        rules_page=rules_page, version_number=int(version) if version.isdigit() else None
+    )
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    stamp = timezone.now().strftime("%Y%m%d")
+    response["Content-Disposition"] = f'attachment; filename="acceptations-{rules_page.slug}-{stamp}.csv"'
+    response.write("\ufeff")  # so that spreadsheet software reads UTF-8
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            _("Receipt reference"),
+            _("Rules"),
+            _("Version"),
+            _("SHA-256 of the accepted text"),
+            _("Family account"),
+            _("Guardian"),
+            _("Checkbox label"),
+            _("Accepted at (UTC)"),
+            _("IP address"),
+            _("User agent"),
+        ]
+    )
+    for acceptance in acceptances.iterator():
+        writer.writerow(
+            [
+                _cell(acceptance.reference),
+                _cell(rules_page.title),
+                acceptance.version_number,
+                acceptance.text_sha256,
+                _cell(acceptance.user.email),
+                _cell(acceptance.guardian_name),
+                _cell(acceptance.checkbox_label),
+                acceptance.accepted_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                _cell(acceptance.ip_address),
+                _cell(acceptance.user_agent),
+            ]
+        )
+    return response
+
+
+@require_GET
+def receipt(request, reference):
+    """An acceptance receipt, for the staff of the council that owns the rules."""
+    acceptance = get_object_or_404(
+        RulesAcceptance.objects.select_related("version", "rules_page", "user"), reference=reference
+    )
+    _rules_page_for_staff(request, acceptance.rules_page_id)
+    return render(
+        request,
+        "home/admin/receipt.html",
+        {
+            "acceptance": acceptance,
+            "issuer": council_for_page(acceptance.rules_page),
+            "page_title": _("Acceptance receipt"),
+            "header_icon": "doc-full",
+        },
+    )
