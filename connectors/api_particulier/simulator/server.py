@@ -44,7 +44,8 @@ DEFAULT_CONFIG = {
     "fail": None,  # one of FAIL_MODES, or None
     "fail_count": None,  # how many requests the failure applies to (None: until switched off)
     "timeout_s": 10.0,  # how long "timeout" keeps the client waiting (upstream gives up at 10 s)
-    "rate_limit": 20,  # requests per second and per token
+    "rate_limit": 20,  # requests per window and per token
+    "rate_window_s": 1,  # upstream counts per second; a longer window makes tests immune to clock ticks
     "mask": True,  # production masks blocks outside the token's scopes; staging (False) does not
     "hold": False,  # park token-checked requests until switched off (to test 409 deterministically)
     "today": None,  # "YYYY-MM-DD" to pin the current date (QF period checks)
@@ -164,21 +165,23 @@ def normalise(text: str) -> str:
     return " ".join(text.split())
 
 
+def _luhn_ok(digits: str) -> bool:
+    total = 0
+    for index, digit in enumerate(reversed(digits)):
+        number = int(digit) * (2 if index % 2 else 1)
+        total += number - 9 if number > 9 else number
+    return total % 10 == 0
+
+
 def siret_is_valid(value: str) -> bool:
-    """14 digits and the Luhn check (La Poste's establishments use a sum-of-digits rule instead)."""
+    """14 digits, Luhn on the SIRET and on its SIREN (La Poste's establishments: sum of digits % 5 instead)."""
     if len(value) != 14 or not value.isdigit():
         return False
-    if value.startswith("356000000"):
-        return sum(int(digit) for digit in value) % 5 == 0
-    total = 0
-    for index, digit in enumerate(reversed(value)):
-        number = int(digit)
-        if index % 2:
-            number *= 2
-            if number > 9:
-                number -= 9
-        total += number
-    return total % 10 == 0
+    if value.startswith("356000000") and value != "35600000000048":
+        full_ok = sum(int(digit) for digit in value) % 5 == 0
+    else:
+        full_ok = _luhn_ok(value)
+    return full_ok and _luhn_ok(value[:9])
 
 
 class SimulatorState:
@@ -233,17 +236,18 @@ class SimulatorState:
             return mode
 
     def hit(self, token: str) -> tuple[bool, int, int, float]:
-        """Count one request of ``token`` in the current second: (allowed, limit, remaining, reset epoch)."""
+        """Count one request of ``token`` in the current window: (allowed, limit, remaining, reset epoch)."""
         now = time.time()
-        second = int(now)
         with self.lock:
             limit = int(self.config["rate_limit"])
-            window, count = self.windows.get(token, (second, 0))
-            if window != second:
-                window, count = second, 0
+            length = float(self.config["rate_window_s"])
+            current = int(now // length)
+            window, count = self.windows.get(token, (current, 0))
+            if window != current:
+                window, count = current, 0
             count += 1
             self.windows[token] = (window, count)
-        return count <= limit, limit, max(limit - count, 0), window + 1.0
+        return count <= limit, limit, max(limit - count, 0), (window + 1) * length
 
     def enter(self, key: tuple) -> bool:
         with self.changed:
@@ -258,9 +262,13 @@ class SimulatorState:
             self.inflight.discard(key)
             self.changed.notify_all()
 
-    def wait_inflight(self, count: int, timeout: float) -> int:
+    def wait_inflight(self, count: int, timeout: float, *, idle: bool = False) -> int:
+        """Wait until ``count`` requests are in flight (or none, with ``idle``); returns how many are."""
         with self.changed:
-            self.changed.wait_for(lambda: len(self.inflight) >= count, timeout=timeout)
+            if idle:
+                self.changed.wait_for(lambda: not self.inflight, timeout=timeout)
+            else:
+                self.changed.wait_for(lambda: len(self.inflight) >= count, timeout=timeout)
             return len(self.inflight)
 
     def record(self, path: str, status: int, code: str | None) -> None:
@@ -289,7 +297,9 @@ class SimulatorHandler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         query = parse_qs(url.query, keep_blank_values=True)
         self.request_id = str(uuid.uuid4())
+        # One handler serves every request of a keep-alive connection: start each one clean.
         self.extra_headers: dict[str, str] = {}
+        self.journal_path: str | None = None
         path = url.path.rstrip("/") or "/"
         if path.startswith(ADMIN_PREFIX):
             return self.admin_get(path, query)
@@ -309,6 +319,7 @@ class SimulatorHandler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         self.request_id = str(uuid.uuid4())
         self.extra_headers = {}
+        self.journal_path = None
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b"{}"
         try:
@@ -331,7 +342,8 @@ class SimulatorHandler(BaseHTTPRequestHandler):
         if path == f"{ADMIN_PREFIX}/inflight":
             count = int(query.get("wait_for", ["0"])[0])
             timeout = float(query.get("timeout", ["5"])[0])
-            return self.send_json(200, {"inflight": self.state.wait_inflight(count, timeout)})
+            idle = query.get("idle", ["0"])[0] == "1"
+            return self.send_json(200, {"inflight": self.state.wait_inflight(count, timeout, idle=idle)})
         self.send_json(404, {"error": "unknown admin route"})
 
     # Routes without token -------------------------------------------------------------------------
@@ -351,6 +363,7 @@ class SimulatorHandler(BaseHTTPRequestHandler):
     # Routes with token ----------------------------------------------------------------------------
 
     def token_route(self, path: str, query: dict, handler, *, france_connect: bool = False) -> None:
+        self.journal_path = path
         token = self.bearer() or (query.get("token", [""])[0] if path == ROUTE_INTROSPECT else "")
         allowed, limit, remaining, reset = self.state.hit(token or "-")
         self.extra_headers.update(
@@ -470,9 +483,9 @@ class SimulatorHandler(BaseHTTPRequestHandler):
             # Keep the client waiting past its own timeout, then answer as upstream does after 10 s.
             time.sleep(float(self.state.config["timeout_s"]))
         if mode == "500":
-            return self.send_raw(500, b"<html><body>Internal Server Error</body></html>", "text/html", path, None)
+            return self.send_raw(500, b"<html><body>Internal Server Error</body></html>", "text/html")
         if mode == "malformed":
-            return self.send_raw(200, b'{"data": {"quotient_familial": ', "application/json", path, None)
+            return self.send_raw(200, b'{"data": {"quotient_familial": ', "application/json")
         if mode == "429":
             self.extra_headers["Retry-After"] = "1"
         self.send_error_code(FAIL_CODES[mode], path)
@@ -485,15 +498,15 @@ class SimulatorHandler(BaseHTTPRequestHandler):
     def send_error_code(self, code: str, path: str) -> None:
         status, title, detail, source, meta = ERRORS[code]
         error = {"code": code, "title": title, "detail": detail, "source": source, "meta": dict(meta)}
-        self.send_json(status, {"errors": [error]}, path=path, code=code)
+        self.send_json(status, {"errors": [error]}, code=code)
 
-    def send_json(self, status: int, body: dict, *, path: str | None = None, code: str | None = None) -> None:
+    def send_json(self, status: int, body: dict, *, code: str | None = None) -> None:
         raw = json.dumps(body, ensure_ascii=False).encode()
-        self.send_raw(status, raw, "application/json; charset=utf-8", path, code)
+        self.send_raw(status, raw, "application/json; charset=utf-8", code)
 
-    def send_raw(self, status: int, raw: bytes, content_type: str, path: str | None, code: str | None) -> None:
-        if path is not None:
-            self.state.record(path, status, code)
+    def send_raw(self, status: int, raw: bytes, content_type: str, code: str | None = None) -> None:
+        if self.journal_path is not None:
+            self.state.record(self.journal_path, status, code)
         try:
             self.send_response(status)
             self.send_header("Content-Type", content_type)
