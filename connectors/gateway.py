@@ -12,6 +12,7 @@ from .api_particulier.ratelimit import WindowRateLimiter
 
 # Injectable for tests (Retry-After and rate-limit waits must never really sleep there).
 sleep = time.sleep
+clock = time.time
 transport = None
 
 
@@ -28,7 +29,9 @@ class CacheCounterStore:
 
 
 def rate_limiter() -> WindowRateLimiter:
-    return WindowRateLimiter(limit=settings.API_PARTICULIER_RATE_LIMIT, store=CacheCounterStore())
+    return WindowRateLimiter(
+        limit=settings.API_PARTICULIER_RATE_LIMIT, store=CacheCounterStore(), clock=lambda: clock()
+    )
 
 
 def client_for(habilitation, *, token: str | None = None) -> ApiParticulierClient:
