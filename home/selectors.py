@@ -10,7 +10,8 @@ from django.utils import timezone
 from wagtail import hooks
 from wagtail.models import GroupPagePermission, Site
 
-from .models import CouncilHomePage, RulesAcceptance, RulesPage, RulesVersion
+from . import tariffs
+from .models import CouncilHomePage, RulesAcceptance, RulesPage, RulesVersion, TariffDecreePage
 
 
 def council_for_request(request) -> CouncilHomePage | None:
@@ -172,3 +173,68 @@ def rules_acceptances_for_export(*, rules_page, version_number: int | None = Non
     if version_number is not None:
         queryset = queryset.filter(version_number=version_number)
     return queryset
+
+
+# --- tariff decrees ------------------------------------------------------------------------------
+
+TARIFF_FORMAT = "portail-famille.tariff-decree"
+TARIFF_FORMAT_VERSION = 1
+
+
+def decree_in_force(*, council, on: date | None = None, service_key: str | None = None) -> TariffDecreePage | None:
+    """The live decree of ``council`` valid on ``on`` (today by default) that started last; with
+    ``service_key``, the latest such decree that prices this service."""
+    on = on or timezone.localdate()
+    decrees = (
+        TariffDecreePage.objects.live()
+        .descendant_of(council)
+        .filter(valid_from__lte=on)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+        .order_by("-valid_from", "-pk")
+    )
+    for decree in decrees:
+        if service_key is None or any(child.value["key"] == service_key for child in decree.services):
+            return decree
+    return None
+
+
+def live_decree(*, decree_id: int) -> TariffDecreePage | None:
+    """A published, public decree by id (what the open-data API may expose), or ``None``."""
+    return TariffDecreePage.objects.live().public().filter(pk=decree_id).first()
+
+
+def tariff_decree_summary(*, decree: TariffDecreePage, request=None) -> dict:
+    return {
+        "id": decree.pk,
+        "key": decree.key,
+        "title": decree.title,
+        "reference": decree.reference,
+        "valid_from": decree.valid_from.isoformat(),
+        "valid_to": decree.valid_to.isoformat() if decree.valid_to else None,
+        "url": decree.get_full_url(request),
+    }
+
+
+def tariff_decree_export(*, decree: TariffDecreePage, request=None) -> dict:
+    """The decree as open data: the JSON shape of docs/tariff-format.md, which the import command reads."""
+    council = council_for_page(decree)
+    links = decree.deliberation_links.select_related("deliberation").order_by("sort_order")
+    document = decree.arrete_document
+    return {
+        "format": TARIFF_FORMAT,
+        "format_version": TARIFF_FORMAT_VERSION,
+        **tariff_decree_summary(decree=decree, request=request),
+        "council": {"slug": council.slug, "name": council.official_name, "siret": council.siret} if council else None,
+        "deliberations": [
+            {
+                "number": link.deliberation.number,
+                "session_date": link.deliberation.session_date.isoformat(),
+                "role": link.role,
+                "url": link.deliberation.get_full_url(request),
+            }
+            for link in links
+        ],
+        "arrete_document": document.url if document else None,
+        "currency": "EUR",
+        **tariffs.grid_terms_to_dict(decree.grid()),
+    }

@@ -2,14 +2,25 @@
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
 
-from .forms import RulesAcceptanceForm
+from .forms import RulesAcceptanceForm, TariffSimulationForm
 from .models import RulesAcceptance, RulesVersion
-from .selectors import council_for_page, rules_acceptance_status, rules_version_in_force, rules_versions_with_periods
+from .selectors import (
+    council_for_page,
+    live_decree,
+    rules_acceptance_status,
+    rules_version_in_force,
+    rules_versions_with_periods,
+    tariff_decree_export,
+    tariff_decree_summary,
+)
 from .services import rules_accept
 
 
@@ -70,4 +81,68 @@ def rules_receipt(request, reference):
             "issuer": council_for_page(acceptance.rules_page),
             "back_url": acceptance.rules_page.url,
         },
+    )
+
+
+# --- tariffs ---------------------------------------------------------------------------------------
+
+
+def tariff_simulation(request, *, decree, grid) -> dict:
+    """The decree page's "simulate my price" form (GET, no JavaScript): bound once a service is chosen."""
+    bound = "service" in request.GET
+    form = TariffSimulationForm(request.GET if bound else None, grid=grid, auto_id="sim-%s")
+    quote = form.quote if bound and form.is_valid() else None
+    return {"simulation_form": form, "simulation_quote": quote}
+
+
+def _json(data, *, status: int = 200) -> JsonResponse:
+    response = JsonResponse(data, status=status, json_dumps_params={"ensure_ascii": False})
+    # Open data: any site may read the grids and quotes.
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def _no_such_decree() -> JsonResponse:
+    with translation.override("fr"):
+        return _json({"error": _("No published tariff decree has this number.")}, status=404)
+
+
+@require_GET
+def tariff_grid_api(request, decree_id: int):
+    """``GET /api/tarifs/<id>/``: a live decree's grid, machine-readable (docs/tariff-format.md)."""
+    decree = live_decree(decree_id=decree_id)
+    if decree is None:
+        return _no_such_decree()
+    return _json(tariff_decree_export(decree=decree, request=request))
+
+
+@require_GET
+def tariff_quote_api(request, decree_id: int):
+    """``GET /api/tarifs/<id>/quote?service=&qf=&resident=&children=&aeeh=&resources=&proof=&column=``."""
+    decree = live_decree(decree_id=decree_id)
+    if decree is None:
+        return _no_such_decree()
+    with translation.override("fr"):
+        form = TariffSimulationForm(request.GET, grid=decree.grid())
+        if not form.is_valid():
+            errors = form.errors.get_json_data()
+            parameter = next(iter(errors))
+            messages = {
+                name: [
+                    _("Parameter “%(name)s”: %(message)s") % {"name": name, "message": e["message"]}
+                    if name != NON_FIELD_ERRORS
+                    else e["message"]
+                    for e in entries
+                ]
+                for name, entries in errors.items()
+            }
+            return _json(
+                {"error": messages[parameter][0], "parameter": parameter, "errors": messages},
+                status=400,
+            )
+    return _json(
+        {
+            **form.quote.as_dict(),
+            "decree": tariff_decree_summary(decree=decree, request=request),
+        }
     )
