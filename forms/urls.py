@@ -1,3 +1,16 @@
-"""Public URLs of this app (included at the root by site/urls.py, before Wagtail's pages)."""
+"""Public URLs of this app (included at the root by site/urls.py, before Wagtail's pages).
 
-urlpatterns: list = []
+The form pages' own routes (steps, check your answers...) hang under each page (``FormPage``'s routes).
+"""
+
+from django.urls import path
+
+from . import views
+
+app_name = "forms"
+urlpatterns = [
+    path("espace-famille/", views.family_space, name="family_space"),
+    path("espace-famille/dossiers/<uuid:uuid>/", views.family_dossier, name="family_dossier"),
+    path("espace-famille/brouillons/<uuid:uuid>/supprimer/", views.family_draft_delete, name="family_draft_delete"),
+    path("fichiers/<uuid:uuid>/", views.file_download, name="file_download"),
+]

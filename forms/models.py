@@ -1,0 +1,377 @@
+"""Form pages built by editors, families' drafts, and the dossiers they submit.
+
+``FormPage`` holds the definition (a StreamField of steps) and the form's settings; its routes (start,
+steps, check your answers, confirmation) live in ``views.py``. A ``Draft`` is the server-side copy of
+answers being typed (resumable from any device); ``dossier_submit`` turns it into a ``Dossier`` that
+keeps the revision answered and a snapshot of the definition, so that it reads the same forever.
+"""
+
+import datetime
+import uuid
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList, TabbedInterface
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Page
+
+from .blocks import FormStepsBlock
+from .definition import Definition, definition_from_raw, validate_definition
+from .files import DEFAULT_FILE_TYPES, DEFAULT_MAX_SIZE_MB, parse_file_types, validate_file_types
+
+DRAFT_LIFETIME = datetime.timedelta(days=60)
+
+
+class FormIndexPage(Page):
+    """A council's list of online procedures ("Démarches")."""
+
+    intro = RichTextField(_("introduction"), blank=True)
+
+    parent_page_types = ["home.CouncilHomePage"]
+    subpage_types = ["forms.FormPage"]
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+
+    class Meta:
+        verbose_name = _("form index page")
+        verbose_name_plural = _("form index pages")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["forms"] = FormPage.objects.child_of(self).live().public().order_by("path")
+        return context
+
+
+class Access(models.TextChoices):
+    FAMILY = "family", _("Logged-in family account")
+    ANONYMOUS = "anonymous", _("Anyone, without an account")
+
+
+class Multiplicity(models.TextChoices):
+    ONE_PER_PERIOD = "one_per_period", _("One dossier per family for the opening period")
+    SEVERAL = "several", _("Several dossiers per family")
+
+
+class FormPage(RoutablePageMixin, Page):
+    """A multi-step registration form that families fill online (e.g. the yearly "dossier famille")."""
+
+    intro = RichTextField(_("introduction"), blank=True, help_text=_("Shown before the first step."))
+    steps = StreamField(FormStepsBlock(), verbose_name=_("steps"))
+    opens_at = models.DateTimeField(_("opens at"), null=True, blank=True)
+    closes_at = models.DateTimeField(_("closes at"), null=True, blank=True)
+    access = models.CharField(_("who may fill it"), max_length=20, choices=Access.choices, default=Access.FAMILY)
+    multiplicity = models.CharField(
+        _("dossiers per family"), max_length=20, choices=Multiplicity.choices, default=Multiplicity.ONE_PER_PERIOD
+    )
+    allowed_file_types = models.CharField(
+        _("allowed file types"),
+        max_length=200,
+        default=", ".join(DEFAULT_FILE_TYPES),
+        validators=[validate_file_types],
+        help_text=_("Extensions separated by commas, e.g. pdf, jpg, jpeg, png."),
+    )
+    max_file_size_mb = models.PositiveSmallIntegerField(
+        _("maximum file size (MB)"),
+        default=DEFAULT_MAX_SIZE_MB,
+        validators=[MinValueValidator(1), MaxValueValidator(50)],
+    )
+    reference_prefix = models.CharField(
+        _("reference prefix"),
+        max_length=6,
+        default="DS",
+        validators=[RegexValidator(r"^[A-Z]{1,6}$", _("From 1 to 6 capital letters, e.g. DF."))],
+        help_text=_("Dossier references look like DF-2026-000123."),
+    )
+    is_health_data = models.BooleanField(
+        _("health data"),
+        default=False,
+        help_text=_("The whole form holds health data (e.g. PAI): restricted access, never logged."),
+    )
+    confirmation_message = RichTextField(
+        _("confirmation message"), blank=True, help_text=_("Shown after sending, with the dossier reference.")
+    )
+    email_subject = models.CharField(_("email subject"), max_length=255, blank=True)
+    email_body = models.TextField(
+        _("email text"),
+        blank=True,
+        help_text=_("Sent to the family after sending. {reference} and {form} are replaced. Never put answers here."),
+    )
+
+    parent_page_types = ["forms.FormIndexPage"]
+    subpage_types: list[str] = []
+
+    content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("steps")]
+    form_settings_panels = [
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("opens_at"), FieldPanel("closes_at")]),
+                FieldPanel("access"),
+                FieldPanel("multiplicity"),
+            ],
+            heading=_("Who and when"),
+        ),
+        MultiFieldPanel(
+            [FieldPanel("allowed_file_types"), FieldPanel("max_file_size_mb")],
+            heading=_("Files"),
+        ),
+        MultiFieldPanel(
+            [FieldPanel("reference_prefix"), FieldPanel("is_health_data")],
+            heading=_("Dossiers"),
+        ),
+        MultiFieldPanel(
+            [FieldPanel("confirmation_message"), FieldPanel("email_subject"), FieldPanel("email_body")],
+            heading=_("After sending"),
+        ),
+    ]
+    edit_handler = TabbedInterface(
+        [
+            ObjectList(content_panels, heading=_("Content")),
+            ObjectList(form_settings_panels, heading=_("Form settings")),
+            ObjectList(Page.promote_panels, heading=_("Promote")),
+            ObjectList(Page.settings_panels, heading=_("Settings")),
+        ]
+    )
+
+    class Meta:
+        verbose_name = _("form page")
+        verbose_name_plural = _("form pages")
+
+    def clean(self):
+        super().clean()
+        from django.core.exceptions import ValidationError
+
+        if self.opens_at and self.closes_at and self.opens_at >= self.closes_at:
+            raise ValidationError({"closes_at": _("The form must close after it opens.")})
+        errors = validate_definition(self.build_definition())
+        if errors:
+            raise ValidationError({"steps": errors})
+
+    # Definition and settings -----------------------------------------------------------------
+
+    def build_definition(self) -> Definition:
+        """The definition of this page object's own content (uncached: see ``rendering.definition_for``)."""
+        return definition_from_raw(list(self.steps.raw_data))
+
+    @property
+    def file_types(self) -> list[str]:
+        return parse_file_types(self.allowed_file_types)
+
+    @property
+    def max_file_size(self) -> int:
+        return self.max_file_size_mb * 1024 * 1024
+
+    def is_open(self, at: datetime.datetime | None = None) -> bool:
+        at = at or timezone.now()
+        return (self.opens_at is None or self.opens_at <= at) and (self.closes_at is None or at < self.closes_at)
+
+    # Routes (the views are in views.py) ------------------------------------------------------
+
+    @path("")
+    def start(self, request):
+        from . import views
+
+        return views.form_start(request, self)
+
+    @path("etape/<int:number>/")
+    def step(self, request, number):
+        from . import views
+
+        return views.form_step(request, self, number)
+
+    @path("verifier/")
+    def review(self, request):
+        from . import views
+
+        return views.form_review(request, self)
+
+    @path("envoye/<str:reference>/")
+    def confirmation(self, request, reference):
+        from . import views
+
+        return views.form_confirmation(request, self, reference)
+
+    def serve_preview(self, request, mode_name):
+        from . import views
+
+        return views.form_preview(request, self)
+
+
+class Draft(models.Model):
+    """Answers being typed, saved on the server at every step (brouillon). Expires after 60 days."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    form_page = models.ForeignKey(FormPage, verbose_name=_("form"), on_delete=models.CASCADE, related_name="drafts")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("family account"), null=True, blank=True, on_delete=models.CASCADE
+    )
+    answers = models.JSONField(_("answers"), default=dict, blank=True)
+    provenance = models.JSONField(_("provenance of prefilled values"), default=dict, blank=True)
+    prefill = models.JSONField(_("prefill state"), default=dict, blank=True)
+    furthest_step = models.PositiveSmallIntegerField(_("furthest step reached"), default=1)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    expires_at = models.DateTimeField(_("expires at"))
+
+    class Meta:
+        verbose_name = _("draft")
+        verbose_name_plural = _("drafts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["form_page", "user"], condition=models.Q(user__isnull=False), name="forms_one_draft_per_family"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.form_page.title} ({self.updated_at:%d/%m/%Y})"
+
+    def save(self, *args, **kwargs):
+        # Every save pushes the expiry back: a draft lives 60 days after its last change.
+        self.expires_at = timezone.now() + DRAFT_LIFETIME
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "expires_at", "updated_at"}
+        super().save(*args, **kwargs)
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+
+class StoredFileMixin(models.Model):
+    """A file in the private storage, with what was checked about it."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    key = models.CharField(_("field key"), max_length=200)
+    original_name = models.CharField(_("original name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    path = models.CharField(_("path in private storage"), max_length=500)
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class DraftFile(StoredFileMixin):
+    draft = models.ForeignKey(Draft, on_delete=models.CASCADE, related_name="files")
+
+    class Meta:
+        verbose_name = _("draft file")
+        verbose_name_plural = _("draft files")
+
+
+class DossierStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted")
+    UNDER_REVIEW = "under_review", _("Under review")
+    CORRECTION_REQUESTED = "correction_requested", _("Correction requested")
+    VALIDATED = "validated", _("Validated")
+    REFUSED = "refused", _("Refused")
+    CLOSED = "closed", _("Closed without follow-up")
+
+
+class Dossier(models.Model):
+    """A submitted form: answers, files and provenance as sent, and where it stands."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    reference = models.CharField(_("reference"), max_length=30, db_index=True)
+    form_page = models.ForeignKey(FormPage, verbose_name=_("form"), on_delete=models.PROTECT, related_name="dossiers")
+    revision = models.ForeignKey(
+        "wagtailcore.Revision",
+        verbose_name=_("form revision answered"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    definition = models.JSONField(_("definition answered"), help_text=_("Snapshot of the steps as shown."))
+    answers = models.JSONField(_("answers"), default=dict)
+    provenance = models.JSONField(_("provenance of prefilled values"), default=dict, blank=True)
+    family = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("family account"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="dossiers",
+    )
+    contact_email = models.EmailField(_("contact email"), blank=True)
+    council = models.ForeignKey(
+        "home.CouncilHomePage", verbose_name=_("council"), on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(
+        _("status"), max_length=30, choices=DossierStatus.choices, default=DossierStatus.SUBMITTED, db_index=True
+    )
+    is_health_data = models.BooleanField(_("health data"), default=False)
+    submitted_by_agent = models.BooleanField(_("filed by an agent"), default=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("dossier")
+        verbose_name_plural = _("dossiers")
+        ordering = ["-submitted_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["council", "reference"], name="forms_unique_reference_per_council")
+        ]
+        permissions = [("view_health_data", _("Can see health data (PAI) of dossiers"))]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    def get_definition(self) -> Definition:
+        return Definition(steps=self.definition)
+
+
+class DossierFile(StoredFileMixin):
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="files")
+    health = models.BooleanField(_("health data"), default=False)
+
+    class Meta:
+        verbose_name = _("dossier file")
+        verbose_name_plural = _("dossier files")
+
+
+class DossierEvent(models.Model):
+    """One line of a dossier's history (submission, status changes...). Append-only."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    from_status = models.CharField(_("from"), max_length=30, choices=DossierStatus.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=30, choices=DossierStatus.choices)
+    comment = models.TextField(_("comment"), blank=True)
+    is_public = models.BooleanField(_("shown to the family"), default=True)
+
+    class Meta:
+        verbose_name = _("dossier event")
+        verbose_name_plural = _("dossier events")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.dossier} {self.from_status} -> {self.to_status}"
+
+
+class ReferenceSequence(models.Model):
+    """The last number given to a council's dossiers of one prefix and year (see ``services``)."""
+
+    council = models.ForeignKey("home.CouncilHomePage", on_delete=models.CASCADE, related_name="+")
+    prefix = models.CharField(max_length=6)
+    year = models.PositiveSmallIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["council", "prefix", "year"], name="forms_one_sequence_per_prefix_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}-{self.year}: {self.last_number}"

@@ -1,0 +1,362 @@
+"""Writes of the ``forms`` app: drafts saved step by step, and the atomic submission of a dossier.
+
+Public, keyword-only: ``draft_for``, ``draft_save``, ``draft_apply_group_action``, ``draft_delete``,
+``drafts_purge_expired``, ``dossier_submit``, ``reference_next``. Views, the admin and commands call
+these; nothing hides in ``save()`` or signals. Answers are never logged (health data may be among them).
+"""
+
+import datetime
+import logging
+import uuid
+from collections.abc import Iterator, Mapping
+from pathlib import PurePath
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import storages
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .definition import GROUP_TYPE, Definition
+from .models import (
+    Access,
+    Dossier,
+    DossierEvent,
+    DossierFile,
+    DossierStatus,
+    Draft,
+    DraftFile,
+    FormPage,
+    Multiplicity,
+    ReferenceSequence,
+)
+from .rendering import StepForm, answers_as_data, definition_for, layout_for, visible_steps
+
+logger = logging.getLogger(__name__)
+
+
+class StepInvalid(ValidationError):
+    """A step did not validate. Its valid answers and files were saved anyway; ``form`` has the errors."""
+
+    def __init__(self, *, draft: Draft, form: StepForm):
+        self.draft = draft
+        self.form = form
+        super().__init__(_("This step has errors."), code="step_invalid")
+
+
+class DossierIncomplete(ValidationError):
+    """The whole form does not validate at submit: ``step`` (1-based) is the first step to fix."""
+
+    def __init__(self, *, step: int):
+        self.step = step
+        super().__init__(_("Some answers are missing or wrong."), code="incomplete")
+
+
+def private_storage():
+    return storages["private"]
+
+
+def _today() -> datetime.date:
+    return timezone.localdate()
+
+
+# Access -------------------------------------------------------------------------------------
+
+
+def form_can_start(*, form_page: FormPage, user) -> str | None:
+    """Why a user cannot fill this form now (a sentence), or None if they can."""
+    if not form_page.is_open():
+        return str(_("This form is not open at the moment."))
+    if form_page.access == Access.FAMILY and not user.is_authenticated:
+        return str(_("Log in to your family account to fill this form."))
+    if user.is_authenticated and form_page.multiplicity == Multiplicity.ONE_PER_PERIOD:
+        dossiers = Dossier.objects.filter(form_page=form_page, family=user)
+        if form_page.opens_at:
+            dossiers = dossiers.filter(submitted_at__gte=form_page.opens_at)
+        if dossiers.exclude(status__in=[DossierStatus.REFUSED, DossierStatus.CLOSED]).exists():
+            return str(_("You have already sent this form for the current period. Find it in your family space."))
+    return None
+
+
+# Drafts -------------------------------------------------------------------------------------
+
+
+def draft_for(*, form_page: FormPage, user, draft_uuid: str | None = None, create: bool = False) -> Draft | None:
+    """The family's live draft of a form (or an anonymous visitor's, by its uuid kept in the session)."""
+    drafts = Draft.objects.filter(form_page=form_page, expires_at__gt=timezone.now())
+    if user.is_authenticated:
+        draft = drafts.filter(user=user).first()
+    else:
+        draft = drafts.filter(user__isnull=True, uuid=draft_uuid).first() if draft_uuid else None
+    if draft is None and create:
+        # An expired draft of the same family is replaced by a new one.
+        if user.is_authenticated:
+            Draft.objects.filter(form_page=form_page, user=user).delete()
+        draft = Draft(form_page=form_page, user=user if user.is_authenticated else None)
+        draft.save()
+    return draft
+
+
+def draft_file_names(draft: Draft) -> dict[str, str]:
+    return {str(stored.uuid): stored.original_name for stored in draft.files.all()}
+
+
+def _store_upload(*, draft: Draft, key: str, upload) -> DraftFile:
+    checked = upload.checked
+    extension = PurePath(checked.name).suffix.lower()
+    name = f"forms/{draft.form_page_id}/{draft.uuid}/{uuid.uuid4().hex}{extension}"
+    upload.seek(0)
+    stored_name = private_storage().save(name, upload)
+    return DraftFile.objects.create(
+        draft=draft,
+        key=key,
+        original_name=checked.name[:255],
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+        path=stored_name,
+    )
+
+
+def draft_save(
+    *,
+    form_page: FormPage,
+    user,
+    step: int,
+    data: Mapping,
+    files: Mapping,
+    draft: Draft | None = None,
+    locked: Mapping[str, Any] | None = None,
+) -> Draft:
+    """Validate step ``step`` (0-based) and save it into the family's draft.
+
+    Every answer that validates is kept, and every uploaded file that passes its checks is stored,
+    even when another field of the step is wrong: then ``StepInvalid`` is raised (with the form and
+    its errors) after saving. Answers of fields hidden by a condition are removed.
+    """
+    definition = definition_for(form_page)
+    draft = draft or draft_for(form_page=form_page, user=user, create=True)
+    layout = layout_for(form_page, definition, step)
+    form = StepForm(
+        layout,
+        answers=draft.answers,
+        data=data,
+        files=files,
+        file_names=draft_file_names(draft),
+        today=_today(),
+        locked=locked,
+    )
+    with transaction.atomic():
+        for path, part_form, name, upload in form.uploads():
+            stored = _store_upload(draft=draft, key=path, upload=upload)
+            form.use_stored_file(part_form, name, str(stored.uuid), stored.original_name)
+        answers, hidden = form.answers_and_hidden()
+        for key in hidden:
+            draft.answers.pop(key, None)
+        draft.answers.update(answers)
+        draft.furthest_step = max(draft.furthest_step, step + 1)
+        draft.save()
+    if not form.is_valid():
+        raise StepInvalid(draft=draft, form=form)
+    return draft
+
+
+def draft_apply_group_action(*, draft: Draft, group_key: str, add: bool, index: int | None = None) -> Draft:
+    """Add an empty item to a repeatable group, or remove item ``index`` (the buttons that work without JS)."""
+    items = list(draft.answers.get(group_key) or [])
+    if add:
+        items.append({})
+    elif index is not None and 0 <= index < len(items):
+        items.pop(index)
+    draft.answers[group_key] = items
+    draft.save(update_fields=["answers"])
+    return draft
+
+
+def draft_delete(*, draft: Draft) -> None:
+    """Delete a draft and its stored files."""
+    paths = list(draft.files.values_list("path", flat=True))
+    draft.delete()
+    for path in paths:
+        private_storage().delete(path)
+
+
+def drafts_purge_expired(*, now: datetime.datetime | None = None) -> int:
+    """Delete drafts past their expiry (and their files); returns how many."""
+    expired = Draft.objects.filter(expires_at__lte=now or timezone.now())
+    count = 0
+    for draft in expired.iterator():
+        draft_delete(draft=draft)
+        count += 1
+    return count
+
+
+# Submission -------------------------------------------------------------------------------
+
+
+def reference_next(*, council, prefix: str, year: int) -> str:
+    """The next human reference, e.g. ``DF-2026-000123``, unique per council; call inside a transaction.
+
+    The UPDATE ... SET n = n + 1 locks the sequence row until the transaction ends, so concurrent
+    submissions get distinct numbers; a rolled-back submission gives its number back.
+    """
+    sequences = ReferenceSequence.objects.filter(council=council, prefix=prefix, year=year)
+    if not sequences.update(last_number=F("last_number") + 1):
+        try:
+            with transaction.atomic():
+                ReferenceSequence.objects.create(council=council, prefix=prefix, year=year, last_number=1)
+        except IntegrityError:
+            sequences.update(last_number=F("last_number") + 1)
+    number = sequences.values_list("last_number", flat=True).get()
+    return f"{prefix}-{year}-{number:06d}"
+
+
+def validated_answers(*, form_page: FormPage, definition: Definition, answers: Mapping[str, Any]) -> dict[str, Any]:
+    """The answers of the visible steps and fields, validated again; raises ``DossierIncomplete``."""
+    today = _today()
+    result: dict[str, Any] = {}
+    for index in visible_steps(definition, answers, today=today):
+        layout = layout_for(form_page, definition, index)
+        form = StepForm(
+            layout, answers={**answers, **result}, data=answers_as_data(layout, answers), files={}, today=today
+        )
+        if not form.is_valid():
+            raise DossierIncomplete(step=index + 1)
+        step_answers, _hidden = form.answers_and_hidden()
+        result.update(step_answers)
+    return result
+
+
+def _file_tokens(definition: Definition, answers: Mapping[str, Any]) -> Iterator[tuple[str, str, bool]]:
+    """(answer path, token, is health) of every file answered."""
+    for _index, spec in definition.fields():
+        key = spec.get("key")
+        if spec["type"] == "file" and answers.get(key):
+            yield key, answers[key], spec["health"]
+        elif spec["type"] == GROUP_TYPE:
+            for number, item in enumerate(answers.get(key) or []):
+                for child in spec["fields"]:
+                    if child["type"] == "file" and item.get(child["key"]):
+                        yield f"{key}.{number}.{child['key']}", item[child["key"]], spec["health"] or child["health"]
+
+
+def _record_rules_acceptances(
+    *, definition: Definition, answers: dict[str, Any], user, request_meta: Mapping[str, Any]
+) -> None:
+    """Record each rules acceptance through ``home``'s service, as evidence (inside the submit transaction)."""
+    rules_fields = [
+        (index, spec) for index, spec in definition.fields() if spec["type"] == "rules" and answers.get(spec["key"])
+    ]
+    if not rules_fields:
+        return
+    from home.models import RulesPage
+    from home.selectors import rules_version_in_force
+    from home.services import rules_accept
+
+    from .fieldtypes import rules_checkbox_label
+
+    for step_index, spec in rules_fields:
+        answer = answers[spec["key"]]
+        rules_page = RulesPage.objects.get(pk=spec["rules_page"])
+        version = rules_version_in_force(rules_page=rules_page)
+        if version is None or version.number != answer.get("version"):
+            # A new version came into force since the box was ticked: the family must accept that one.
+            raise DossierIncomplete(step=step_index + 1)
+        acceptance = rules_accept(
+            rules_page=rules_page,
+            user=user,
+            guardian_name=answer["guardian_name"],
+            checkbox_label=str(rules_checkbox_label()),
+            ip_address=request_meta.get("ip_address"),
+            user_agent=request_meta.get("user_agent", ""),
+            version=version,
+        )
+        answers[spec["key"]] = {**answer, "acceptance": str(acceptance.reference), "version": version.number}
+
+
+def dossier_submit(*, draft: Draft, request_meta: Mapping[str, Any]) -> Dossier:
+    """Validate the whole draft again and turn it into a dossier, atomically.
+
+    ``request_meta``: ``ip_address``, ``user_agent`` (acceptance evidence) and optionally
+    ``submitted_by_agent``. Either everything is saved (dossier, files, rules acceptances, history,
+    a new reference) and the draft deleted, or nothing is and the draft stays as it was.
+    """
+    form_page = draft.form_page.specific
+    user = draft.user
+    reason = form_can_start(form_page=form_page, user=user) if user else None
+    if reason and form_page.access == Access.FAMILY:
+        raise PermissionDenied(reason)
+    definition = definition_for(form_page)
+    answers = validated_answers(form_page=form_page, definition=definition, answers=draft.answers)
+    from home.selectors import council_for_page
+
+    council = council_for_page(form_page)
+    draft_files = {str(stored.uuid): stored for stored in draft.files.all()}
+    contact_email = (
+        user.email
+        if user
+        else next(
+            (
+                answers[spec["key"]]
+                for _i, spec in definition.fields()
+                if spec["type"] == "email" and answers.get(spec["key"])
+            ),
+            "",
+        )
+    )
+    now = timezone.now()
+    with transaction.atomic():
+        reference = reference_next(council=council, prefix=form_page.reference_prefix, year=now.year)
+        _record_rules_acceptances(definition=definition, answers=answers, user=user, request_meta=request_meta)
+        provenance = {key: value for key, value in draft.provenance.items() if key in answers}
+        dossier = Dossier.objects.create(
+            reference=reference,
+            form_page=form_page,
+            revision_id=form_page.live_revision_id,
+            definition=definition.as_json(),
+            answers=answers,
+            provenance=provenance,
+            family=user,
+            contact_email=contact_email,
+            council=council,
+            is_health_data=form_page.is_health_data,
+            submitted_by_agent=bool(request_meta.get("submitted_by_agent")),
+            submitted_at=now,
+        )
+        files = []
+        for path, token, health in _file_tokens(definition, answers):
+            stored = draft_files.get(token)
+            if stored is None:
+                raise DossierIncomplete(step=1)
+            files.append(
+                DossierFile(
+                    dossier=dossier,
+                    uuid=stored.uuid,
+                    key=path,
+                    original_name=stored.original_name,
+                    content_type=stored.content_type,
+                    size=stored.size,
+                    sha256=stored.sha256,
+                    path=stored.path,
+                    uploaded_at=stored.uploaded_at,
+                    health=health or form_page.is_health_data,
+                )
+            )
+        # The draft's file rows go (their bytes now belong to the dossier); then the dossier's rows come.
+        unused = [stored.path for token, stored in draft_files.items() if token not in {f"{f.uuid}" for f in files}]
+        draft.delete()
+        DossierFile.objects.bulk_create(files)
+        DossierEvent.objects.create(dossier=dossier, actor=user, to_status=DossierStatus.SUBMITTED)
+        transaction.on_commit(lambda: _after_submit(dossier.pk, unused))
+    logger.info("Dossier %s submitted (form %s)", dossier.reference, form_page.pk)
+    return dossier
+
+
+def _after_submit(dossier_pk: int, unused_paths: list[str]) -> None:
+    from .tasks import dossier_send_confirmation
+
+    for path in unused_paths:
+        private_storage().delete(path)
+    dossier_send_confirmation.enqueue(dossier_pk)

@@ -1,0 +1,326 @@
+"""Views of the ``forms`` app: filling a form step by step, and the family space.
+
+The form routes (start, steps, check your answers, confirmation) are reached through ``FormPage``'s
+routes; the family space and file downloads through ``forms/urls.py``. Views call services and
+selectors; they hold no business rule of their own.
+"""
+
+import datetime
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from . import selectors, services
+from .display import summary
+from .models import FormPage
+from .rendering import EMPTY_STEPS, StepForm, definition_for, layout_for, revision_key, visible_steps
+
+SESSION_DRAFTS = "forms_drafts"
+SESSION_SENT = "forms_sent"
+
+
+def _today() -> datetime.date:
+    return timezone.localdate()
+
+
+def _page_url(page: FormPage, route: str = "start", **kwargs) -> str:
+    return page.url + page.reverse_subpage(route, kwargs=kwargs or None)
+
+
+def _step_url(page: FormPage, index: int) -> str:
+    return _page_url(page, "step", number=index + 1)
+
+
+def _login_url(request) -> str:
+    return f"{reverse('account_login')}?{urlencode({'next': request.get_full_path()})}"
+
+
+def _draft(request, page: FormPage, *, create: bool = False):
+    """The visitor's draft of this form: by account, or for anonymous forms by the uuid in the session."""
+    drafts = request.session.get(SESSION_DRAFTS, {})
+    draft = services.draft_for(form_page=page, user=request.user, draft_uuid=drafts.get(str(page.pk)), create=create)
+    if draft is not None and not request.user.is_authenticated and drafts.get(str(page.pk)) != str(draft.uuid):
+        request.session[SESSION_DRAFTS] = {**drafts, str(page.pk): str(draft.uuid)}
+    return draft
+
+
+def _refuse(request, page: FormPage):
+    """A response when the visitor may not fill the form now, else None."""
+    reason = services.form_can_start(form_page=page, user=request.user)
+    if reason is None:
+        return None
+    if page.access == "family" and not request.user.is_authenticated:
+        return redirect(_login_url(request))
+    return redirect(page.url)
+
+
+def _request_meta(request) -> dict:
+    return {"ip_address": request.META.get("REMOTE_ADDR"), "user_agent": request.META.get("HTTP_USER_AGENT", "")}
+
+
+def _progress(definition, answers, index: int) -> dict:
+    shown = visible_steps(definition, answers, today=_today())
+    position = shown.index(index) + 1 if index in shown else 1
+    return {"current": position, "total": len(shown), "shown": shown}
+
+
+@never_cache
+def form_start(request, page: FormPage):
+    """The form's start page: what it is for, what to prepare, and start or resume."""
+    definition = definition_for(page)
+    reason = services.form_can_start(form_page=page, user=request.user)
+    draft = _draft(request, page) if reason is None else None
+    if request.method == "POST":
+        if reason is not None:
+            return _refuse(request, page)
+        draft = _draft(request, page, create=True)
+        shown = visible_steps(definition, draft.answers, today=_today())
+        return redirect(_step_url(page, shown[0] if shown else 0))
+    context = {
+        "page": page,
+        "definition": definition,
+        "reason": reason,
+        "draft": draft,
+        "login_url": _login_url(request),
+        "resume_url": _step_url(page, min(draft.furthest_step, len(definition.steps)) - 1) if draft else "",
+    }
+    return render(request, "forms/form_page.html", context)
+
+
+def _rules_context(page: FormPage, layout, user) -> dict:
+    """For each rules acceptance of the step: the version in force and the family's status."""
+    from home.models import RulesPage
+    from home.selectors import rules_acceptance_status, rules_version_in_force
+
+    extra = {}
+    specs = [entry.spec for entry in layout.entries if entry.spec["type"] == "rules"]
+    pages = RulesPage.objects.live().in_bulk([spec["rules_page"] for spec in specs])
+    for spec in specs:
+        rules_page = pages.get(spec["rules_page"])
+        version = rules_version_in_force(rules_page=rules_page) if rules_page else None
+        extra[spec["key"]] = {
+            "rules_page": rules_page,
+            "version": version,
+            "status": rules_acceptance_status(rules_page=rules_page, user=user) if rules_page else "never",
+        }
+    return extra
+
+
+@never_cache
+def form_step(request, page: FormPage, number: int):
+    """One step: shown with the draft's answers; on POST validated, saved, then the next step."""
+    definition = definition_for(page)
+    index = number - 1
+    if not 0 <= index < len(definition.steps):
+        raise Http404
+    refused = _refuse(request, page)
+    if refused is not None:
+        return refused
+    draft = _draft(request, page)
+    if draft is None:
+        return redirect(page.url)
+    shown = visible_steps(definition, draft.answers, today=_today())
+    if index not in shown:
+        later = [i for i in shown if i > index]
+        return redirect(_step_url(page, later[0]) if later else _page_url(page, "review"))
+    layout = layout_for(page, definition, index)
+    form = None
+    if request.method == "POST":
+        action_add, action_remove = request.POST.get("_add"), request.POST.get("_remove")
+        try:
+            draft = services.draft_save(
+                form_page=page, user=request.user, step=index, data=request.POST, files=request.FILES, draft=draft
+            )
+        except services.StepInvalid as invalid:
+            draft, form = invalid.draft, invalid.form
+        if action_add or action_remove:
+            group, _sep, position = (action_remove or "").rpartition("-")
+            if action_add in layout.groups:
+                services.draft_apply_group_action(draft=draft, group_key=action_add, add=True)
+            elif group in layout.groups and position.isdigit():
+                services.draft_apply_group_action(draft=draft, group_key=group, add=False, index=int(position))
+            return HttpResponseRedirect(f"{_step_url(page, index)}#group-{action_add or group}")
+        if form is None:
+            _remember_rules_versions(page, layout, draft, request.user)
+            if request.POST.get("retour") == "verifier":
+                return redirect(_page_url(page, "review"))
+            shown = visible_steps(definition, draft.answers, today=_today())
+            later = [i for i in shown if i > index]
+            return redirect(_step_url(page, later[0]) if later else _page_url(page, "review"))
+    step_html = _step_html(page, layout, draft, form, request.user)
+    context = {
+        "page": page,
+        "step": definition.steps[index],
+        "progress": _progress(definition, draft.answers, index),
+        "step_html": step_html,
+        "errors": form.error_list() if form is not None else [],
+        "draft": draft,
+        "back_to_review": request.GET.get("retour") == "verifier" or request.POST.get("retour") == "verifier",
+        "previous_url": _previous_url(page, definition, draft, index),
+    }
+    return render(request, "forms/form_step.html", context)
+
+
+def _step_html(page: FormPage, layout, draft, form, user):
+    """The step's fields: the cached empty HTML when nothing is typed yet, else rendered with the values."""
+    if form is not None:
+        extra = _rules_context(page, layout, user) if not layout.is_cacheable_html else {}
+        return form.render(extra=extra)
+    keys = {entry.spec.get("key") for entry in layout.entries} - {None}
+    fresh = not any(key in draft.answers for key in keys)
+    today = _today()
+    if fresh and layout.is_cacheable_html and revision_key(page) is not None:
+        unbound = StepForm(layout, answers=draft.answers, today=today)
+        hidden = tuple(sorted(pos for pos, shown in unbound.main.visible.items() if not shown))
+        cache_key = (revision_key(page), layout.index, hidden, today)
+        return EMPTY_STEPS.get_or_build(cache_key, lambda: unbound.render())
+    file_names = services.draft_file_names(draft) if _has_files(layout) else {}
+    unbound = StepForm(layout, answers=draft.answers, file_names=file_names, today=today)
+    extra = _rules_context(page, layout, user) if not layout.is_cacheable_html else {}
+    return unbound.render(extra=extra)
+
+
+def _has_files(layout) -> bool:
+    specs = [entry.spec for entry in layout.entries]
+    specs += [entry.spec for group in layout.groups.values() for entry in group.entries]
+    return any(spec["type"] == "file" for spec in specs)
+
+
+def _remember_rules_versions(page: FormPage, layout, draft, user) -> None:
+    """Keep with a rules acceptance the version shown when the box was ticked (checked again at submit)."""
+    if layout.is_cacheable_html:
+        return
+    changed = False
+    for key, info in _rules_context(page, layout, user).items():
+        answer = draft.answers.get(key)
+        if answer and info["version"] is not None:
+            answer["version"] = info["version"].number
+            changed = True
+    if changed:
+        draft.save(update_fields=["answers"])
+
+
+def _previous_url(page: FormPage, definition, draft, index: int) -> str:
+    shown = visible_steps(definition, draft.answers, today=_today())
+    earlier = [i for i in shown if i < index]
+    return _step_url(page, earlier[-1]) if earlier else page.url
+
+
+@never_cache
+def form_review(request, page: FormPage):
+    """Check your answers, with a link back to each step; POST sends the dossier."""
+    refused = _refuse(request, page)
+    if refused is not None:
+        return refused
+    draft = _draft(request, page)
+    if draft is None:
+        return redirect(page.url)
+    definition = definition_for(page)
+    if request.method == "POST":
+        try:
+            dossier = services.dossier_submit(draft=draft, request_meta=_request_meta(request))
+        except services.DossierIncomplete as incomplete:
+            messages.error(request, _("Some answers are missing or need checking. Please complete this step."))
+            return redirect(_step_url(page, incomplete.step - 1))
+        except PermissionDenied as refusal:
+            messages.error(request, str(refusal))
+            return redirect(page.url)
+        sent = request.session.get(SESSION_SENT, [])
+        request.session[SESSION_SENT] = [*sent[-9:], dossier.reference]
+        return redirect(_page_url(page, "confirmation", reference=dossier.reference))
+    shown = visible_steps(definition, draft.answers, today=_today())
+    steps = summary(definition, draft.answers, steps=shown, file_names=services.draft_file_names(draft))
+    for step in steps:
+        step["url"] = f"{_step_url(page, step['index'])}?retour=verifier"
+    return render(request, "forms/form_review.html", {"page": page, "steps": steps, "draft": draft})
+
+
+@never_cache
+def form_confirmation(request, page: FormPage, reference: str):
+    """The confirmation page with the reference (only for whoever sent it)."""
+    dossier = page.dossiers.filter(reference=reference).first()
+    allowed = dossier is not None and (
+        (request.user.is_authenticated and dossier.family_id == request.user.pk)
+        or reference in request.session.get(SESSION_SENT, [])
+    )
+    if not allowed:
+        raise Http404
+    return render(request, "forms/form_confirmation.html", {"page": page, "dossier": dossier})
+
+
+def form_preview(request, page: FormPage):
+    """Wagtail's preview: every step, empty, as families will see it (nothing can be sent)."""
+    page.is_preview = True
+    definition = page.build_definition()
+    steps = []
+    for index, step in enumerate(definition.steps):
+        layout = layout_for(page, definition, index)
+        steps.append({"step": step, "html": StepForm(layout, answers={}, today=_today()).render()})
+    return render(request, "forms/form_preview.html", {"page": page, "steps": steps})
+
+
+# Family space ------------------------------------------------------------------------------
+
+
+@never_cache
+@login_required
+def family_space(request):
+    """Mon espace famille: drafts (with their expiry) and sent dossiers (with their status)."""
+    drafts = list(selectors.drafts_for_family(user=request.user))
+    for draft in drafts:
+        draft.resume_url = draft.form_page.specific.url if draft.form_page.live else ""
+    context = {"drafts": drafts, "dossiers": selectors.dossiers_for_family(user=request.user)}
+    return render(request, "forms/family_space.html", context)
+
+
+@never_cache
+@login_required
+def family_dossier(request, uuid):
+    """A sent dossier, read-only, as the family sent it."""
+    dossier = get_object_or_404(selectors.dossiers_for_family(user=request.user), uuid=uuid)
+    definition = dossier.get_definition()
+    files = {str(f.uuid): f.original_name for f in dossier.files.all()}
+    steps = summary(
+        definition,
+        dossier.answers,
+        steps=visible_steps(definition, dossier.answers, today=dossier.submitted_at.date()),
+        file_names=files,
+        file_url=lambda token: reverse("forms:file_download", kwargs={"uuid": token}),
+    )
+    events = dossier.events.filter(is_public=True)
+    return render(request, "forms/family_dossier.html", {"dossier": dossier, "steps": steps, "events": events})
+
+
+@require_POST
+@login_required
+def family_draft_delete(request, uuid):
+    draft = get_object_or_404(selectors.drafts_for_family(user=request.user), uuid=uuid)
+    services.draft_delete(draft=draft)
+    messages.success(request, _("The draft has been deleted."))
+    return redirect("forms:family_space")
+
+
+@never_cache
+@login_required
+def file_download(request, uuid):
+    """A stored file, for the family that sent it or its council's staff; 404 for anyone else."""
+    stored = selectors.stored_file_for(user=request.user, token=uuid)
+    if stored is None:
+        raise Http404
+    response = FileResponse(
+        services.private_storage().open(stored.path, "rb"),
+        as_attachment=True,
+        filename=stored.original_name,
+        content_type=stored.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
