@@ -7,6 +7,7 @@ tokens (stored encrypted), and its editors may manage habilitations and read the
 from datetime import date
 
 from django.contrib.auth.models import Permission
+from django.utils import timezone
 
 from home.demo import _editor_group, demo_councils
 
@@ -40,8 +41,9 @@ def load(*, stdout) -> None:
         habilitation.scopes = scopes
         habilitation.modalities = [Modality.IDENTITY, Modality.FRANCE_CONNECT]
         habilitation.retention_months = 12
-        habilitation.valid_from = date(2026, 1, 1)
-        habilitation.valid_until = date(2027, 6, 30)
+        # Relative dates keep the demo authorisation valid whenever the demo is loaded.
+        habilitation.valid_from = date(timezone.localdate().year, 1, 1)
+        habilitation.valid_until = date(timezone.localdate().year + 2, 12, 31)
         habilitation.state = HabilitationState.ACTIVE
         habilitation.dpo_email = council.dpo_email
         habilitation.technical_contact_email = council.email
