@@ -13,9 +13,12 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Page, Site
 
+from .demo_pages import load_council_pages
 from .models import CouncilHomePage, CouncilKind, StandardPage
 
 DEMO_PASSWORD_ADMIN = "demo-admin-2026"
+# Per demo council (slug): the non-resident surcharge of its 2026 tariffs, in per cent.
+DEMO_NON_RESIDENT_SURCHARGES = {"valmont": "15", "bellerive": "10"}
 DEMO_PASSWORD_STAFF = "demo-staff-2026"
 
 
@@ -241,3 +244,7 @@ def load(*, stdout) -> None:
             password=DEMO_PASSWORD_STAFF,
         )
     stdout.write(f"Councils: {', '.join(c.official_name for c in councils)}")
+    # Council pages (issue 3): deliberations, internal rules in two versions, the 2026 tariffs.
+    for council in councils:
+        load_council_pages(council, surcharge=DEMO_NON_RESIDENT_SURCHARGES[council.slug])
+    stdout.write("Council pages: deliberations, internal rules (2 versions), 2026 tariffs")
