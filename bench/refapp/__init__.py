@@ -1,0 +1,1 @@
+"""The bare Wagtail reference: a plain ``AbstractEmailForm`` page (installed by ``bench.settings`` only)."""
