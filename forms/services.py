@@ -156,7 +156,8 @@ def draft_save(
         for key in hidden:
             draft.answers.pop(key, None)
         draft.answers.update(answers)
-        draft.furthest_step = max(draft.furthest_step, step + 1)
+        if form.is_valid():
+            draft.furthest_step = max(draft.furthest_step, step + 2)
         draft.save()
     if not form.is_valid():
         raise StepInvalid(draft=draft, form=form)
@@ -225,6 +226,10 @@ def validated_answers(*, form_page: FormPage, definition: Definition, answers: M
         if not form.is_valid():
             raise DossierIncomplete(step=index + 1)
         step_answers, _hidden = form.answers_and_hidden()
+        for spec in definition.steps[index]["fields"]:
+            if spec["type"] == "rules" and step_answers.get(spec["key"]):
+                # Keep what was recorded when the box was ticked (the version shown).
+                step_answers[spec["key"]] = {**answers[spec["key"]], **step_answers[spec["key"]]}
         result.update(step_answers)
     return result
 

@@ -91,9 +91,15 @@ def form_start(request, page: FormPage):
         "reason": reason,
         "draft": draft,
         "login_url": _login_url(request),
-        "resume_url": _step_url(page, min(draft.furthest_step, len(definition.steps)) - 1) if draft else "",
+        "resume_url": _resume_url(page, definition, draft) if draft else "",
     }
     return render(request, "forms/form_page.html", context)
+
+
+def _resume_url(page: FormPage, definition, draft) -> str:
+    if draft.furthest_step > len(definition.steps):
+        return _page_url(page, "review")
+    return _step_url(page, draft.furthest_step - 1)
 
 
 def _rules_context(page: FormPage, layout, user) -> dict:
