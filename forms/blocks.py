@@ -10,6 +10,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 
+from connectors.prefill import PrefillMode, fillable_choices
+
 from . import conditions
 from .definition import definition_from_raw, fill_missing_keys, validate_definition
 
@@ -202,6 +204,29 @@ class RulesAcceptanceBlock(BaseFieldBlock):
         icon = "doc-full-inverse"
 
 
+class PrefillMappingBlock(blocks.StructBlock):
+    source = blocks.ChoiceBlock(label=_("Data from API Particulier"), choices=fillable_choices)
+    target = blocks.CharBlock(label=_("Key of the field to fill"), max_length=50)
+    mode = blocks.ChoiceBlock(label=_("Mode"), choices=PrefillMode.choices, default=PrefillMode.LOCKED_UNLESS_EMPTY)
+
+    class Meta:
+        label = _("Field filled")
+
+
+class PrefillBlock(BaseFieldBlock):
+    """API Particulier prefill: with the family's consent, fetch data (QF, address, children) and fill fields.
+
+    Only the data mapped here are asked for (data minimisation). The family may always refuse and use
+    the manual route (uploading a CAF certificate or a tax notice).
+    """
+
+    mappings = blocks.ListBlock(PrefillMappingBlock(), label=_("Fields to fill"), min_num=1)
+
+    class Meta:
+        label = _("API Particulier prefill")
+        icon = "download"
+
+
 def item_field_blocks() -> list[tuple[str, blocks.Block]]:
     """Field types allowed everywhere, including inside a repeatable group."""
     return [
@@ -240,8 +265,13 @@ class GroupBlock(BaseFieldBlock):
 
 
 def field_blocks() -> list[tuple[str, blocks.Block]]:
-    """Every field type a step may hold. The prefill block joins when ``connectors`` offers it."""
-    return [*item_field_blocks(), ("group", GroupBlock()), ("rules", RulesAcceptanceBlock())]
+    """Every field type a step may hold (groups, rules and prefill only at the top of a step)."""
+    return [
+        *item_field_blocks(),
+        ("group", GroupBlock()),
+        ("rules", RulesAcceptanceBlock()),
+        ("prefill", PrefillBlock()),
+    ]
 
 
 class StepBlock(blocks.StructBlock):

@@ -23,6 +23,9 @@ KEY_MAX_LENGTH = 50
 
 # Blocks that show something but hold no answer.
 NON_INPUT_TYPES = {"info"}
+# What kind of field each prefilled value needs (others: any simple field).
+PREFILL_TARGET_TYPES = {"allocataires": {"group"}, "enfants": {"group"}, "adresse": {"address"}}
+SIMPLE_PREFILL_TARGETS = {"short_text", "integer", "decimal", "single_choice", "postcode", "caf_number"}
 GROUP_TYPE = "group"
 CHOICE_TYPES = {"single_choice", "multiple_choice"}
 
@@ -222,6 +225,8 @@ def _check_field(spec: dict[str, Any], *, where: str) -> list[str]:
             errors.append(_("%(where)s: the minimum is greater than the maximum.") % {"where": where})
     if spec["type"] == GROUP_TYPE and not spec.get("fields"):
         errors.append(_("%(where)s: a repeatable group needs at least one field.") % {"where": where})
+    if spec["type"] == "prefill" and not spec.get("mappings"):
+        errors.append(_("%(where)s: choose at least one field to fill.") % {"where": where})
     if spec["type"] == "rules" and not spec.get("rules_page"):
         errors.append(_("%(where)s: choose the rules page to accept.") % {"where": where})
     return errors

@@ -401,6 +401,12 @@ class GroupType(FieldType):
         return ""
 
 
+class PrefillType(InfoType):
+    """API Particulier prefill: no field of its own; it fills other fields (see ``services.draft_prefill``)."""
+
+    template = "forms/fields/prefill.html"
+
+
 FIELD_TYPES: dict[str, FieldType] = {
     "short_text": FieldType(),
     "long_text": LongTextType(),
@@ -420,6 +426,7 @@ FIELD_TYPES: dict[str, FieldType] = {
     "info": InfoType(),
     "rules": RulesType(),
     "group": GroupType(),
+    "prefill": PrefillType(),
 }
 
 

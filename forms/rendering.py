@@ -243,6 +243,7 @@ class StepForm:
         )
         self.items: dict[str, list[_Part]] = {}
         self.group_errors: dict[str, list[str]] = {}
+        self._lock_fields()
         context = dict(answers)
         self.main.apply_conditions(context, today)
         for position, entry in enumerate(layout.entries):
@@ -264,6 +265,18 @@ class StepForm:
                 parts.append(part)
             self.items[key] = parts
         self._valid: bool | None = None
+
+    def _lock_fields(self) -> None:
+        """Prefilled values the family may not change: disabled fields, whose posted data Django ignores."""
+        form = self.main.form
+        for entry in self.layout.entries:
+            key = entry.spec.get("key")
+            if key not in self.locked or entry.spec["type"] == GROUP_TYPE:
+                continue
+            for name, value in field_type(entry.spec).to_initial(entry.spec, self.locked[key]).items():
+                if name in form.fields:
+                    form.fields[name].disabled = True
+                    form.initial[name] = value
 
     @staticmethod
     def _initial(layout: StepLayout, answers: Mapping[str, Any]) -> dict[str, Any]:
@@ -301,10 +314,6 @@ class StepForm:
                 if errors:
                     self.group_errors[entry.spec["key"]] = errors
                     valid = False
-            for key, value in self.locked.items():
-                if key in self.main.form.fields and self.main.form.cleaned_data.get(key, value) != value:
-                    # A locked prefilled value cannot be changed: keep the administration's value.
-                    self.main.form.cleaned_data[key] = value
             self._valid = valid
         return self._valid
 

@@ -128,7 +128,6 @@ def draft_save(
     data: Mapping,
     files: Mapping,
     draft: Draft | None = None,
-    locked: Mapping[str, Any] | None = None,
 ) -> Draft:
     """Validate step ``step`` (0-based) and save it into the family's draft.
 
@@ -146,7 +145,7 @@ def draft_save(
         files=files,
         file_names=draft_file_names(draft),
         today=_today(),
-        locked=locked,
+        locked=locked_values(draft),
     )
     with transaction.atomic():
         for path, part_form, name, upload in form.uploads():
@@ -194,6 +193,109 @@ def drafts_purge_expired(*, now: datetime.datetime | None = None) -> int:
     return count
 
 
+# API Particulier prefill --------------------------------------------------------------------
+
+PERSON_KEYS = {
+    "prenom": "prenoms",
+    "nom": "nom_naissance",
+    "ne_le": "date_naissance",
+    "date_de_naissance": "date_naissance",
+}
+
+
+def locked_values(draft: Draft) -> dict[str, Any]:
+    """Prefilled values the family may not change: ``{field key: value}``."""
+    locked: dict[str, Any] = {}
+    for state in draft.prefill.values():
+        locked.update(state.get("locked") or {})
+    return locked
+
+
+def _converted(value: Any, target: dict[str, Any]) -> Any:
+    """An API value in the shape of the form field it fills."""
+    if target["type"] == "address" and isinstance(value, dict):
+        postcode, _sep, city = (value.get("code_postal_ville") or "").strip().partition(" ")
+        return {
+            "street": value.get("numero_libelle_voie") or value.get("lieu_dit") or "",
+            "complement": value.get("complement_information") or "",
+            "postcode": postcode,
+            "city": city.strip(),
+        }
+    if target["type"] == GROUP_TYPE and isinstance(value, list):
+        keys = [child["key"] for child in target["fields"]]
+        items = []
+        for person in value:
+            item = {key: person.get(PERSON_KEYS.get(key, key)) for key in keys if person.get(PERSON_KEYS.get(key, key))}
+            items.append(item)
+        return items
+    return value
+
+
+def prefill_specs(definition: Definition, step: int) -> list[dict[str, Any]]:
+    return [spec for spec in definition.steps[step]["fields"] if spec["type"] == "prefill"]
+
+
+def prefill_scopes(spec: dict[str, Any]) -> list[str]:
+    from connectors.prefill import scopes_for
+
+    return scopes_for([mapping["source"] for mapping in spec.get("mappings", [])])
+
+
+def draft_prefill(*, draft: Draft, spec: dict[str, Any], identity, consent_text_version: str, council) -> Draft:
+    """With the family's consent, fetch its data from API Particulier and fill the fields the block declares.
+
+    Records the consent (``connectors.services.consent_record``), calls ``qf_fetch``, then fills each
+    target with its mode (locked fields are kept in ``draft.prefill`` and enforced on every save), and
+    keeps the provenance per key. On failure, ``draft.prefill[key]`` says so with the family's message:
+    the step then offers the manual route. The draft is saved in both cases.
+    """
+    from connectors.prefill import apply_mode
+    from connectors.services import ConsentRequired, consent_record, qf_fetch
+
+    definition = definition_for(draft.form_page.specific)
+    targets = definition.field_by_key()
+    scopes = prefill_scopes(spec)
+    try:
+        consent = consent_record(user=draft.user, council=council, scopes=scopes, text_version=consent_text_version)
+        result = qf_fetch(council=council, user=draft.user, identity=identity, scopes=scopes, consent=consent)
+    except ConsentRequired:
+        draft.prefill[spec["key"]] = {
+            "status": "failed",
+            "message": str(_("The information notice has changed: please read it again.")),
+        }
+        draft.save(update_fields=["prefill"])
+        return draft
+    state: dict[str, Any] = {"status": "ok" if result.ok else "failed", "message": result.family_message, "locked": {}}
+    if result.ok:
+        for mapping in spec.get("mappings", []):
+            target = targets.get(mapping["target"])
+            if target is None:
+                continue
+            prefilled = result.values.get(mapping["source"])
+            converted = _converted(prefilled, target) if prefilled is not None else None
+            value, is_locked = apply_mode(
+                mapping["mode"], prefilled=converted, current=draft.answers.get(target["key"])
+            )
+            if value is not None:
+                draft.answers[target["key"]] = value
+            if is_locked and value is not None:
+                state["locked"][target["key"]] = value
+            if prefilled is not None and mapping["source"] in result.provenance:
+                draft.provenance[target["key"]] = result.provenance[mapping["source"]]
+        state["manual_route"] = result.manual_route
+    draft.prefill[spec["key"]] = state
+    draft.save(update_fields=["answers", "provenance", "prefill"])
+    logger.info("Prefill for draft %s: %s", draft.pk, result.kind or "ok")
+    return draft
+
+
+def draft_prefill_refuse(*, draft: Draft, spec: dict[str, Any]) -> Draft:
+    """The family prefers the manual route: nothing is fetched, nothing is locked."""
+    draft.prefill[spec["key"]] = {"status": "refused", "locked": {}}
+    draft.save(update_fields=["prefill"])
+    return draft
+
+
 # Submission -------------------------------------------------------------------------------
 
 
@@ -214,14 +316,21 @@ def reference_next(*, council, prefix: str, year: int) -> str:
     return f"{prefix}-{year}-{number:06d}"
 
 
-def validated_answers(*, form_page: FormPage, definition: Definition, answers: Mapping[str, Any]) -> dict[str, Any]:
+def validated_answers(
+    *, form_page: FormPage, definition: Definition, answers: Mapping[str, Any], locked: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
     """The answers of the visible steps and fields, validated again; raises ``DossierIncomplete``."""
     today = _today()
     result: dict[str, Any] = {}
     for index in visible_steps(definition, answers, today=today):
         layout = layout_for(form_page, definition, index)
         form = StepForm(
-            layout, answers={**answers, **result}, data=answers_as_data(layout, answers), files={}, today=today
+            layout,
+            answers={**answers, **result},
+            data=answers_as_data(layout, answers),
+            files={},
+            today=today,
+            locked=locked,
         )
         if not form.is_valid():
             raise DossierIncomplete(step=index + 1)
@@ -294,7 +403,9 @@ def dossier_submit(*, draft: Draft, request_meta: Mapping[str, Any]) -> Dossier:
     if reason and form_page.access == Access.FAMILY:
         raise PermissionDenied(reason)
     definition = definition_for(form_page)
-    answers = validated_answers(form_page=form_page, definition=definition, answers=draft.answers)
+    answers = validated_answers(
+        form_page=form_page, definition=definition, answers=draft.answers, locked=locked_values(draft)
+    )
     from home.selectors import council_for_page
 
     council = council_for_page(form_page)

@@ -140,7 +140,12 @@ def form_step(request, page: FormPage, number: int):
         return redirect(_step_url(page, later[0]) if later else _page_url(page, "review"))
     layout = layout_for(page, definition, index)
     form = None
-    if request.method == "POST":
+    prefill_forms: dict = {}
+    if request.method == "POST" and ("_prefill" in request.POST or "_prefill_refuse" in request.POST):
+        response, prefill_forms = _prefill_post(request, page, definition, index, draft)
+        if response is not None:
+            return response
+    elif request.method == "POST":
         action_add, action_remove = request.POST.get("_add"), request.POST.get("_remove")
         try:
             draft = services.draft_save(
@@ -162,7 +167,7 @@ def form_step(request, page: FormPage, number: int):
             shown = visible_steps(definition, draft.answers, today=_today())
             later = [i for i in shown if i > index]
             return redirect(_step_url(page, later[0]) if later else _page_url(page, "review"))
-    step_html = _step_html(page, layout, draft, form, request.user)
+    step_html = _step_html(page, layout, draft, form, request.user, prefill_forms)
     context = {
         "page": page,
         "step": definition.steps[index],
@@ -176,13 +181,20 @@ def form_step(request, page: FormPage, number: int):
     return render(request, "forms/form_step.html", context)
 
 
-def _step_html(page: FormPage, layout, draft, form, user):
+def _extra_context(page: FormPage, layout, draft, user, prefill_forms) -> dict:
+    """Per-request context of rules and prefill blocks (what the cached HTML cannot hold)."""
+    if layout.is_cacheable_html:
+        return {}
+    return {**_rules_context(page, layout, user), **_prefill_context(page, layout, draft, prefill_forms)}
+
+
+def _step_html(page: FormPage, layout, draft, form, user, prefill_forms=None):
     """The step's fields: the cached empty HTML when nothing is typed yet, else rendered with the values."""
     if form is not None:
-        extra = _rules_context(page, layout, user) if not layout.is_cacheable_html else {}
-        return form.render(extra=extra)
+        return form.render(extra=_extra_context(page, layout, draft, user, prefill_forms))
     keys = {entry.spec.get("key") for entry in layout.entries} - {None}
-    fresh = not any(key in draft.answers for key in keys)
+    locked = services.locked_values(draft)
+    fresh = not any(key in draft.answers for key in keys) and not locked
     today = _today()
     if fresh and layout.is_cacheable_html and revision_key(page) is not None:
         unbound = StepForm(layout, answers=draft.answers, today=today)
@@ -190,9 +202,66 @@ def _step_html(page: FormPage, layout, draft, form, user):
         cache_key = (revision_key(page), layout.index, hidden, today)
         return EMPTY_STEPS.get_or_build(cache_key, lambda: unbound.render())
     file_names = services.draft_file_names(draft) if _has_files(layout) else {}
-    unbound = StepForm(layout, answers=draft.answers, file_names=file_names, today=today)
-    extra = _rules_context(page, layout, user) if not layout.is_cacheable_html else {}
-    return unbound.render(extra=extra)
+    unbound = StepForm(layout, answers=draft.answers, file_names=file_names, today=today, locked=locked)
+    return unbound.render(extra=_extra_context(page, layout, draft, user, prefill_forms))
+
+
+def _prefill_offer(page: FormPage, spec):
+    from connectors.selectors import prefill_offer
+    from home.selectors import council_for_page
+
+    council = council_for_page(page)
+    return council, prefill_offer(council=council, scopes=services.prefill_scopes(spec))
+
+
+def _prefill_context(page: FormPage, layout, draft, prefill_forms) -> dict:
+    """For each prefill block: the offer (notice), its two forms (unticked opt-in, identity) and the outcome."""
+    from connectors.forms import AllocataireIdentityForm, PrefillConsentForm
+
+    extra = {}
+    for entry in layout.entries:
+        spec = entry.spec
+        if spec["type"] != "prefill":
+            continue
+        _council, offer = _prefill_offer(page, spec)
+        forms_ = prefill_forms.get(spec["key"]) or {}
+        extra[spec["key"]] = {
+            "offer": offer,
+            "state": draft.prefill.get(spec["key"]),
+            "consent_form": forms_.get("consent")
+            or (PrefillConsentForm(offer=offer, prefix="prefill") if offer else None),
+            "identity_form": forms_.get("identity") or AllocataireIdentityForm(prefix="prefill"),
+        }
+    return extra
+
+
+def _prefill_post(request, page: FormPage, definition, index: int, draft):
+    """The prefill buttons: fetch with consent (or refuse), then show the step again with the outcome."""
+    from connectors.forms import AllocataireIdentityForm, PrefillConsentForm
+
+    key = request.POST.get("_prefill") or request.POST.get("_prefill_refuse")
+    spec = next((s for s in services.prefill_specs(definition, index) if s["key"] == key), None)
+    if spec is None or not request.user.is_authenticated:
+        raise Http404
+    url = f"{_step_url(page, index)}#prefill-{key}"
+    if "_prefill_refuse" in request.POST:
+        services.draft_prefill_refuse(draft=draft, spec=spec)
+        return HttpResponseRedirect(url), {}
+    council, offer = _prefill_offer(page, spec)
+    if offer is None:
+        return HttpResponseRedirect(url), {}
+    consent_form = PrefillConsentForm(request.POST, offer=offer, prefix="prefill")
+    identity_form = AllocataireIdentityForm(request.POST, prefix="prefill")
+    if not (consent_form.is_valid() and identity_form.is_valid()):
+        return None, {key: {"consent": consent_form, "identity": identity_form}}
+    services.draft_prefill(
+        draft=draft,
+        spec=spec,
+        identity=identity_form.identity(),
+        consent_text_version=consent_form.cleaned_data["text_version"],
+        council=council,
+    )
+    return HttpResponseRedirect(url), {}
 
 
 def _has_files(layout) -> bool:
