@@ -12,7 +12,8 @@ def create_triggers(apps, schema_editor):
     schema_editor.execute(
         "CREATE OR REPLACE FUNCTION home_append_only() RETURNS trigger AS $$ BEGIN "
         "RAISE EXCEPTION 'Rows of % are append-only evidence: no update or delete.', TG_TABLE_NAME; "
-        "END; $$ LANGUAGE plpgsql;"
+        "END; $$ LANGUAGE plpgsql;",
+        params=None,  # the SQL has a literal %: no placeholder formatting
     )
     for table in TABLES:
         schema_editor.execute(

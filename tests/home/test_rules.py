@@ -261,3 +261,16 @@ def test_receipts_are_shown_to_their_family_and_to_that_council_s_staff_only(
     assert otp_client(editor_a).get(admin_url).status_code == 200
     refused = otp_client(editor_b).get(admin_url)
     assert (refused.status_code, refused["Location"]) == (302, "/admin/")
+
+
+@pytest.mark.postgres
+def test_postgresql_itself_refuses_to_alter_evidence(council_a, family):
+    from django.db import DatabaseError, connection, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the database trigger exists on PostgreSQL only")
+    acceptance = accept(make_rules(council_a), family)
+    for sql in ("UPDATE home_rulesacceptance SET guardian_name = 'X'", "DELETE FROM home_rulesversion"):
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql)
+    assert RulesAcceptance.objects.get(pk=acceptance.pk).guardian_name == "Camille Martin"
