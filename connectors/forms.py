@@ -108,6 +108,10 @@ class AllocataireIdentityForm(forms.Form):
         ),
     ]
 
+    def grouped_fields(self) -> list[tuple[str, list]]:
+        """``(legend, bound fields)`` per fieldset, for templates."""
+        return [(legend, [self[name] for name in names]) for legend, names in self.fieldsets]
+
     def clean(self):
         data = super().clean()
         if data.get("born_in") == "france":

@@ -122,3 +122,21 @@ def test_purge_task_runs(council_a):
 
     result = purge_call_logs.enqueue()
     assert result.return_value == 0
+
+
+@pytest.mark.django_db
+def test_the_includes_render_labelled_fieldsets_and_the_notice(council_a):
+    from django.template.loader import render_to_string
+
+    from .conftest import make_habilitation
+
+    make_habilitation(council_a, legal_basis_reference="Délibération 2026-3")
+    offer = prefill_offer(council=council_a, scopes=["cnaf_quotient_familial", "cnaf_enfants"])
+    html = render_to_string(
+        "connectors/includes/prefill_consent.html", {"offer": offer, "consent_form": PrefillConsentForm(offer=offer)}
+    )
+    assert "Délibération 2026-3" in html and "12 mois" in html and "checked" not in html
+    assert "Les enfants : noms et dates de naissance" in html
+    html = render_to_string("connectors/includes/identity_fieldsets.html", {"form": AllocataireIdentityForm()})
+    assert html.count("<legend") == 5  # three groups, two radio groups
+    assert 'for="id_birth_name"' in html
