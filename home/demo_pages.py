@@ -74,31 +74,31 @@ DELIBERATIONS = [
     ),
 ]
 
-RULES_V1 = """<h2>Article 1 – Objet</h2>
+RULES_V1 = """<h3>Article 1 – Objet</h3>
 <p>Le présent règlement fixe les conditions d'accueil des enfants à la restauration scolaire, aux accueils
 périscolaires du matin et du soir et à l'accueil de loisirs du mercredi et des vacances.</p>
-<h2>Article 2 – Dossier famille</h2>
+<h3>Article 2 – Dossier famille</h3>
 <p>Chaque année, avant la rentrée, la famille dépose un dossier complet : justificatif de domicile de moins de
 trois mois, numéro d'allocataire CAF ou, à défaut, avis d'imposition, attestation d'assurance.</p>
-<h2>Article 3 – Réservations et absences</h2>
+<h3>Article 3 – Réservations et absences</h3>
 <p>Les réservations se font au plus tard le jeudi de la semaine précédente. Une absence non signalée 48 heures
 à l'avance est facturée, sauf sur présentation d'un certificat médical.</p>
-<h2>Article 4 – Tarifs</h2>
+<h3>Article 4 – Tarifs</h3>
 <p>Les tarifs sont fixés par délibération du conseil municipal et calculés selon le quotient familial.</p>"""
 
-RULES_V2 = """<h2>Article 1 – Objet</h2>
+RULES_V2 = """<h3>Article 1 – Objet</h3>
 <p>Le présent règlement fixe les conditions d'accueil des enfants à la restauration scolaire, aux accueils
 périscolaires du matin et du soir et à l'accueil de loisirs du mercredi et des vacances.</p>
-<h2>Article 2 – Dossier famille en ligne</h2>
+<h3>Article 2 – Dossier famille en ligne</h3>
 <p>Chaque année, la famille dépose son dossier sur le portail famille. Avec son accord, le quotient familial
 peut être obtenu directement auprès de la CAF ou de la MSA ; sinon, elle joint son avis d'imposition.</p>
-<h2>Article 3 – Réservations et annulations</h2>
+<h3>Article 3 – Réservations et annulations</h3>
 <p>Les réservations et annulations se font sur le portail au plus tard 48 heures avant l'accueil. Une absence
 non annulée dans ce délai est facturée, sauf raison médicale justifiée.</p>
-<h2>Article 4 – Tarifs</h2>
+<h3>Article 4 – Tarifs</h3>
 <p>Les tarifs sont fixés par délibération du conseil municipal. Sans justificatif de ressources, le tarif
 le plus élevé s'applique.</p>
-<h2>Article 5 – Acceptation du règlement</h2>
+<h3>Article 5 – Acceptation du règlement</h3>
 <p>La famille accepte le présent règlement en ligne lors de chaque renouvellement du dossier ; toute nouvelle
 version doit être acceptée de nouveau.</p>"""
 

@@ -90,7 +90,13 @@ def rules_receipt(request, reference):
 def tariff_simulation(request, *, decree, grid) -> dict:
     """The decree page's "simulate my price" form (GET, no JavaScript): bound once a service is chosen."""
     bound = "service" in request.GET
-    form = TariffSimulationForm(request.GET if bound else None, grid=grid, auto_id="sim-%s")
+    data = None
+    if bound:
+        # Unanswered yes/no questions take their default, and the radios show it.
+        data = request.GET.copy()
+        for name in ("resident", "proof"):
+            data.setdefault(name, "true")
+    form = TariffSimulationForm(data, grid=grid, auto_id="sim-%s")
     quote = form.quote if bound and form.is_valid() else None
     return {"simulation_form": form, "simulation_quote": quote}
 
