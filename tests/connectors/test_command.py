@@ -114,7 +114,7 @@ def test_introspect_and_ping(simulator, council_a, habilitation_a):
     result, code = run("introspect", "--council", "valmont")
     assert code == 0 and result["scopes"] == QF_ALL
     result, code = run("ping", "--council", "valmont")
-    assert code == 0 and result["status"] == "ok"
+    assert code == 0 and result["status"] == "ok" and result["ping"]["status"] == "ok"
     simulator.configure(fail="503")
     result, code = run("ping", "--council", "valmont")
     assert code == 1 and result["kind"] == "unavailable" and result["http_status"] == 502

@@ -84,6 +84,8 @@ class Command(BaseCommand):
         result = {"status": "ok", "http_status": response.http_status, "request_id": response.request_id}
         if action == "quotient-familial":
             result.update(scopes=scopes, data=response.data)
+        elif action == "ping":
+            result["ping"] = response.body  # its own "status": ok, maintenance or unknown
         else:
             result.update(response.body)
         self.stdout.write(json.dumps(result, ensure_ascii=False))
