@@ -159,3 +159,24 @@ def test_anonymous_form_can_be_sent_without_account(council_a, client):
     dossier = Dossier.objects.get()
     assert dossier.family is None and dossier.contact_email == "x@example.fr"
     assert client.get(response["Location"]).status_code == 200
+
+
+def test_health_answers_never_reach_the_logs(council_a, family, caplog, django_capture_on_commit_callbacks):
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    page = make_form(
+        council_a,
+        step("PAI", field("long_text", "allergies", "Allergies", health=True)),
+        is_health_data=True,
+        reference_prefix="PAI",
+    )
+    client = family_client(family)
+    client.post(page.url)
+    client.post(step_url(page, 1), {"allergies": "Allergie sévère à l'arachide"})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"{page.url}verifier/")
+    dossier = Dossier.objects.get()
+    assert dossier.is_health_data and dossier.answers["allergies"]
+    assert "arachide" not in caplog.text
+    assert dossier.reference in caplog.text

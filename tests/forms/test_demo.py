@@ -1,0 +1,66 @@
+"""The demo forms load twice without duplicates, and every step of every demo form renders."""
+
+import io
+
+from django.test import Client
+
+from forms import demo
+from forms.models import Dossier, FormIndexPage, FormPage
+from forms.rendering import definition_for
+from tests.conftest import make_family
+
+
+def load_all():
+    from connectors import demo as connectors_demo
+    from home import demo as home_demo
+
+    out = io.StringIO()
+    home_demo.load(stdout=out)
+    connectors_demo.load(stdout=out)
+    demo.load(stdout=out)
+
+
+def test_demo_is_idempotent_and_renders(db):
+    load_all()
+    load_all()
+    assert FormIndexPage.objects.count() == 2
+    assert FormPage.objects.count() == 8
+    pai = FormPage.objects.filter(slug="pai").first()
+    assert pai.is_health_data
+    family = make_family()
+    for page in FormPage.objects.all():
+        host = page.get_site().hostname
+        client = Client(HTTP_HOST=host)
+        client.force_login(family)
+        assert client.get(page.url).status_code == 200
+        client.post(page.url)
+        for number in range(1, len(definition_for(page).steps) + 1):
+            response = client.get(f"{page.url}etape/{number}/", follow=True)
+            assert response.status_code == 200, (page.slug, number)
+        assert client.get(f"{page.url}apercu/").status_code == 404
+
+
+def test_a_family_sends_the_demo_authorisations(db):
+    load_all()
+    page = FormPage.objects.get(slug="autorisations", url_path__startswith="/valmont/")
+    family = make_family()
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(family)
+    client.post(page.url)
+    assert client.post(f"{page.url}etape/1/", {"prenom": "Léa", "date_naissance": "2020-02-01"}).status_code == 302
+    body = client.get(f"{page.url}etape/2/").content.decode()
+    assert 'name="rentre_seul"' not in body  # under 8: not even shown
+    data = {
+        "personnes_autorisees-count": "1",
+        "personnes_autorisees-0-nom": "Jean Martin",
+        "personnes_autorisees-0-lien": "Grand-père",
+        "personnes_autorisees-0-telephone": "0601020304",
+        "sorties": "oui",
+    }
+    assert client.post(f"{page.url}etape/2/", data).status_code == 302
+    data = {"droit_image": "Je n'autorise pas", "soins_urgence": "on"}
+    assert client.post(f"{page.url}etape/3/", data).status_code == 302
+    client.post(f"{page.url}verifier/")
+    dossier = Dossier.objects.get()
+    assert dossier.reference.startswith("AU-")
+    assert "rentre_seul" not in dossier.answers
