@@ -58,10 +58,11 @@ def rules_accept_view(request, *, rules_page):
         )
         messages.success(request, _("Thank you: your acceptance is recorded. Keep this receipt."))
         return redirect("home:rules_receipt", reference=acceptance.reference)
+    mine = RulesAcceptance.objects.filter(rules_page=rules_page, user=request.user).order_by("-accepted_at")
     return render(
         request,
         "home/rules_accept.html",
-        {"page": rules_page, "version": version, "form": form, "status": status},
+        {"page": rules_page, "version": version, "form": form, "status": status, "acceptances": mine},
     )
 
 

@@ -1,11 +1,14 @@
 """Admin wiring of the ``home`` app: the rules acceptance registers, reachable by each council's staff."""
 
+from django.contrib import messages
+from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
 from . import admin_views
+from .models import RulesPage, RulesVersion
 from .selectors import councils_for_user
 
 
@@ -29,3 +32,18 @@ def register_rules_menu_item():
     return CouncilStaffMenuItem(
         _("Rules acceptances"), reverse("home_rules_registers"), icon_name="doc-full", order=250
     )
+
+
+@hooks.register("before_delete_page")
+def keep_rules_with_published_versions(request, page):
+    """Rules with published versions are evidence that families accepted: unpublish them, never delete."""
+    if isinstance(page.specific, RulesPage) and RulesVersion.objects.filter(rules_page_id=page.pk).exists():
+        messages.error(
+            request,
+            _(
+                "These rules have published versions that families may have accepted: they are kept as evidence. "
+                "Unpublish the page instead of deleting it."
+            ),
+        )
+        return redirect("wagtailadmin_pages:edit", page.pk)
+    return None

@@ -58,3 +58,12 @@ def test_publishing_from_the_admin_freezes_a_new_rules_version(council_a, editor
     assert response.status_code == 302, response.context["form"].errors if response.context else response
     latest = RulesVersion.objects.filter(rules_page=rules).order_by("-number").first()
     assert latest.number == 2 and "Nouveau texte." in latest.text
+
+
+def test_rules_with_versions_cannot_be_deleted_from_the_admin(council_a, editor_a):
+    rules = make_rules(council_a)
+    client = otp_client(editor_a)
+    response = client.post(reverse("wagtailadmin_pages:delete", args=[rules.pk]))
+    assert response.status_code == 302 and response["Location"] == reverse("wagtailadmin_pages:edit", args=[rules.pk])
+    assert RulesVersion.objects.filter(rules_page=rules).exists()
+    assert type(rules).objects.filter(pk=rules.pk).exists()

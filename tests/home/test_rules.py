@@ -274,3 +274,14 @@ def test_postgresql_itself_refuses_to_alter_evidence(council_a, family):
         with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(sql)
     assert RulesAcceptance.objects.get(pk=acceptance.pk).guardian_name == "Camille Martin"
+
+
+def test_the_accept_page_lists_the_family_s_own_receipts(council_a, family, other_family):
+    rules = make_rules(council_a)
+    mine = accept(rules, family)
+    theirs = accept(rules, other_family)
+    client = Client()
+    client.force_login(family)
+    html = client.get(f"{rules.url}accepter/").content.decode()
+    assert reverse("home:rules_receipt", args=[mine.reference]) in html
+    assert reverse("home:rules_receipt", args=[theirs.reference]) not in html
