@@ -17,6 +17,9 @@ if SECRET_KEY == INSECURE_SECRET_KEY or len(SECRET_KEY) < 50 or len(set(SECRET_K
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("Set DJANGO_ALLOWED_HOSTS to the comma-separated hostnames of the councils.")
 
+# API Particulier: the real service unless told otherwise (e.g. https://staging.particulier.api.gouv.fr).
+API_PARTICULIER_BASE_URL = os.environ.get("API_PARTICULIER_BASE_URL", "https://particulier.api.gouv.fr")
+
 STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
