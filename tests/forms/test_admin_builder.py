@@ -124,7 +124,7 @@ def test_editor_builds_publishes_and_a_family_sends(council_a, editor_a, family)
     response = editor.post(url, page_data(bad))
     assert response.status_code == 200
     assert not FormPage.objects.exists()
-    assert "the key \\u201ca_qf\\u201d is already used" in response.content.decode()
+    assert "la cl\\u00e9 \\u00ab a_qf \\u00bb est d\\u00e9j\\u00e0 utilis\\u00e9e" in response.content.decode()
 
     response = editor.post(url, page_data(good_steps()))
     assert response.status_code == 302, response.content.decode()[:3000]

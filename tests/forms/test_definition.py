@@ -1,4 +1,4 @@
-"""Definition checks: what an editor cannot save."""
+"""Definition checks: what an editor cannot save, with the reason in French."""
 
 from forms.definition import Definition, fill_missing_keys, key_from_label, validate_definition
 
@@ -47,50 +47,50 @@ def test_a_valid_definition_has_no_errors():
 def test_duplicate_keys_are_refused():
     errors = validate_definition(Definition(steps=[step(field("nom")), step(field("nom", label="Nom (bis)"))]))
     assert len(errors) == 1
-    assert "Step 2" in errors[0] and "“nom”" in errors[0] and "already used" in errors[0]
+    assert "Étape 2" in errors[0] and "« nom »" in errors[0] and "déjà utilisée" in errors[0]
 
 
 def test_condition_on_unknown_field_is_refused():
     errors = validate_definition(Definition(steps=[step(field("nom", condition=on("inconnu")))]))
-    assert any("not a field of this form" in error for error in errors)
+    assert any("n'est pas un champ de ce formulaire" in error for error in errors)
 
 
 def test_condition_on_later_field_is_refused():
     errors = validate_definition(Definition(steps=[step(field("a", condition=on("b")), field("b", "yes_no"))]))
-    assert any("comes later" in error for error in errors)
+    assert any("vient plus loin" in error for error in errors)
 
 
 def test_step_condition_cannot_use_its_own_fields():
     errors = validate_definition(Definition(steps=[step(field("b", "yes_no"), condition=on("b"))]))
-    assert any("comes later" in error for error in errors)
+    assert any("vient plus loin" in error for error in errors)
 
 
 def test_empty_choices_are_refused():
     errors = validate_definition(Definition(steps=[step(field("choix", "single_choice", choices=[]))]))
-    assert any("at least one choice" in error for error in errors)
+    assert any("au moins un choix" in error for error in errors)
 
 
 def test_age_condition_needs_a_date_field_and_a_number():
     errors = validate_definition(
         Definition(steps=[step(field("nom"), field("x", condition=on("nom", "age_under", "huit")))])
     )
-    assert any("whole number" in error for error in errors)
+    assert any("nombre entier" in error for error in errors)
     errors = validate_definition(
         Definition(steps=[step(field("nom"), field("x", condition=on("nom", "age_under", "8")))])
     )
-    assert any("date of birth" in error for error in errors)
+    assert any("date de naissance" in error for error in errors)
 
 
 def test_group_keys_are_unique_within_the_group_and_conditions_see_earlier_items():
     group = field("enfants", "group", fields=[field("prenom"), field("prenom")], min_items=3, max_items=2)
     errors = validate_definition(Definition(steps=[step(group)]))
-    assert any("already used in this group" in error for error in errors)
-    assert any("minimum is greater than the maximum" in error for error in errors)
+    assert any("déjà utilisée dans ce groupe" in error for error in errors)
+    assert any("minimum est supérieur au maximum" in error for error in errors)
 
 
 def test_bad_keys_are_refused():
     errors = validate_definition(Definition(steps=[step(field("Nom de famille"))]))
-    assert any("must start with a letter" in error for error in errors)
+    assert any("doit commencer par une lettre" in error for error in errors)
 
 
 def test_keys_are_made_from_labels_once():

@@ -33,7 +33,7 @@ def test_fill_review_and_submit(council_a, family, django_capture_on_commit_call
     assert response.status_code == 302 and response["Location"].endswith("etape/1/")
     response = client.get(step_url(page, 1))
     assert response.status_code == 200
-    assert "Step 1 of 2" in response.content.decode()
+    assert "Étape 1 sur 2" in response.content.decode()
     response = client.post(step_url(page, 1), {"nom": "Martin", "courriel": "", "a_pai": "non"})
     # The PAI step is skipped: "non".
     assert response["Location"].endswith("etape/3/")
