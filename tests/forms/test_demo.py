@@ -37,7 +37,6 @@ def test_demo_is_idempotent_and_renders(db):
         for number in range(1, len(definition_for(page).steps) + 1):
             response = client.get(f"{page.url}etape/{number}/", follow=True)
             assert response.status_code == 200, (page.slug, number)
-        assert client.get(f"{page.url}apercu/").status_code == 404
 
 
 def test_a_family_sends_the_demo_authorisations(db):

@@ -1,0 +1,52 @@
+"""Pages around the forms: Wagtail preview, the family account pages in French, the staff list filters."""
+
+from django.contrib.auth.models import Permission
+from django.test import Client, RequestFactory
+
+from tests.conftest import make_editor_group, make_staff, otp_client
+
+from .conftest import family_client, field, make_form, step, step_url, when
+
+
+def test_preview_shows_every_step_empty(council_a):
+    page = make_form(
+        council_a,
+        step("Un", field("short_text", "nom", "Nom")),
+        step("Deux", field("yes_no", "ok", "D'accord ?"), condition=when("nom", "is_not_empty")),
+    )
+    request = RequestFactory().get("/", HTTP_HOST="localhost")
+    request.user = make_staff("relecteur")
+    response = page.serve_preview(request, "")
+    body = response.render().content.decode() if hasattr(response, "render") else response.content.decode()
+    assert "Un" in body and "Deux" in body and 'name="nom"' in body and 'name="ok"' in body
+    assert "Aperçu" in body
+
+
+def test_account_pages_are_french_and_use_the_site_layout(council_a):
+    client = Client(HTTP_HOST="localhost")
+    body = client.get("/compte/login/").content.decode()
+    assert "Connexion à votre espace famille" in body and "site-header" in body and "Mot de passe oublié" in body
+    body = client.get("/compte/signup/").content.decode()
+    assert "Créer un compte famille" in body and 'type="email"' in body and "site-header" in body
+    response = client.post("/compte/login/", {"login": "personne@example.fr", "password": "faux"})
+    assert "error-summary" in response.content.decode()
+
+
+def test_start_page_asks_anonymous_visitors_to_log_in(council_a):
+    page = make_form(council_a, step("Un", field("short_text", "nom", "Nom")))
+    body = Client(HTTP_HOST="localhost").get(page.url).content.decode()
+    assert "Connectez-vous" in body and "/compte/login/" in body
+
+
+def test_staff_list_filters_by_status_and_form(council_a, family):
+    page = make_form(council_a, step("Un", field("short_text", "nom", "Nom")))
+    client = family_client(family)
+    client.post(page.url)
+    client.post(step_url(page, 1), {"nom": "Martin"})
+    client.post(f"{page.url}verifier/")
+    group = make_editor_group(council_a)
+    group.permissions.add(Permission.objects.get(codename="view_dossier"))
+    staff = otp_client(make_staff("agent.a", groups=[group]))
+    listing = staff.get(f"/admin/forms/dossier/?status=submitted&form={page.pk}").content.decode()
+    assert "DS-" in listing and "inspect/" in listing
+    assert "inspect/" not in staff.get("/admin/forms/dossier/?status=validated").content.decode()
