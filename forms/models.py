@@ -10,6 +10,7 @@ import datetime
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
@@ -141,8 +142,6 @@ class FormPage(RoutablePageMixin, Page):
 
     def clean(self):
         super().clean()
-        from django.core.exceptions import ValidationError
-
         if self.opens_at and self.closes_at and self.opens_at >= self.closes_at:
             raise ValidationError({"closes_at": _("The form must close after it opens.")})
         errors = validate_definition(self.build_definition())

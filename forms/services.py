@@ -12,6 +12,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import PurePath
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import storages
 from django.db import IntegrityError, transaction
@@ -399,8 +400,8 @@ def dossier_submit(*, draft: Draft, request_meta: Mapping[str, Any]) -> Dossier:
     """
     form_page = draft.form_page.specific
     user = draft.user
-    reason = form_can_start(form_page=form_page, user=user) if user else None
-    if reason and form_page.access == Access.FAMILY:
+    reason = form_can_start(form_page=form_page, user=user or AnonymousUser())
+    if reason:
         raise PermissionDenied(reason)
     definition = definition_for(form_page)
     answers = validated_answers(
