@@ -84,3 +84,17 @@ def test_bad_phone_and_postcode_messages(council_a, family):
     assert response.status_code == 200 and 'href="#id_telephone"' in response.content.decode()
     response = client.post(step_url(page, 2), {"cp": "ABCDE"})
     assert 'href="#id_cp"' in response.content.decode()
+
+
+def test_purge_command(council_a, family):
+    import io
+
+    from django.core.management import call_command
+
+    page = two_steps(council_a)
+    family_client(family).post(page.url)
+    Draft.objects.update(expires_at=timezone.now() - datetime.timedelta(days=1))
+    out = io.StringIO()
+    call_command("purge_drafts", stdout=out)
+    assert "1 expired draft(s) deleted." in out.getvalue()
+    assert not Draft.objects.exists()
