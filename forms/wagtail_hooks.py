@@ -1,9 +1,12 @@
 """Admin wiring: the dossiers list for staff (wagtail-modeladmin), limited to their councils."""
 
+from django.contrib import messages
 from django.contrib.admin import SimpleListFilter
 from django.http import Http404
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
 from wagtail_modeladmin.helpers import PermissionHelper
 from wagtail_modeladmin.options import ModelAdmin, modeladmin_register
 from wagtail_modeladmin.views import InspectView
@@ -108,3 +111,16 @@ class DossierAdmin(ModelAdmin):
 
 
 modeladmin_register(DossierAdmin)
+
+
+@hooks.register("before_delete_page")
+def keep_forms_that_have_dossiers(request, page):
+    """A form that received dossiers is a record: unpublish it instead of deleting it."""
+    forms_below = FormPage.objects.descendant_of(page, inclusive=True)
+    if Dossier.objects.filter(form_page__in=forms_below).exists():
+        messages.error(
+            request,
+            _("This page cannot be deleted: families have sent dossiers through it. Unpublish it instead."),
+        )
+        return redirect("wagtailadmin_pages:edit", page.pk)
+    return None

@@ -50,3 +50,20 @@ def test_staff_list_filters_by_status_and_form(council_a, family):
     listing = staff.get(f"/admin/forms/dossier/?status=submitted&form={page.pk}").content.decode()
     assert "DS-" in listing and "inspect/" in listing
     assert "inspect/" not in staff.get("/admin/forms/dossier/?status=validated").content.decode()
+
+
+def test_a_form_with_dossiers_cannot_be_deleted(council_a, family):
+    from forms.models import FormPage
+
+    admin = otp_client(make_staff("chef", superuser=True))
+    unused = make_form(council_a, step("Un", field("short_text", "nom", "Nom")), slug="inutile")
+    assert admin.post(f"/admin/pages/{unused.pk}/delete/").status_code == 302
+    assert not FormPage.objects.filter(pk=unused.pk).exists()
+    page = make_form(council_a, step("Un", field("short_text", "nom", "Nom")))
+    client = family_client(family)
+    client.post(page.url)
+    client.post(step_url(page, 1), {"nom": "Martin"})
+    client.post(f"{page.url}verifier/")
+    response = admin.post(f"/admin/pages/{page.pk}/delete/")
+    assert response.status_code == 302 and response["Location"].endswith(f"/admin/pages/{page.pk}/edit/")
+    assert FormPage.objects.filter(pk=page.pk).exists()
