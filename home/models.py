@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.functional import cached_property
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -143,6 +144,11 @@ class CouncilHomePage(Page):
 
     def __str__(self) -> str:
         return self.official_name or self.title
+
+    @cached_property
+    def menu_pages(self) -> list[Page]:
+        """Live child pages marked "show in menus", for the main navigation."""
+        return list(self.get_children().live().in_menu())
 
     @property
     def footer_links(self) -> list[Page]:
