@@ -9,12 +9,13 @@ SIMULATOR_PORT ?= 8001
 STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run test lint messages translations e2e-assets
+.PHONY: help setup run test lint messages translations e2e-assets bench bench-quick
 
 help:
 	@echo "make run    - install, migrate, load the demo and serve it on http://127.0.0.1:$(PORT)"
 	@echo "make test   - install if needed, then lint, checks and the full test suite"
 	@echo "make messages - extract translatable strings into the locale/ catalogues"
+	@echo "make bench  - measure speed and scale against references (PostgreSQL, gunicorn); bench-quick: smoke run"
 
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -57,3 +58,10 @@ test: setup lint e2e-assets
 
 messages: $(STAMP)
 	$(PY) manage.py makemessages -l fr --no-obsolete --ignore=.venv --ignore=tests --ignore=static-collected
+
+# Speed and scale, as ratios against references measured in the same run (needs the local PostgreSQL).
+bench: setup
+	$(PY) -m bench
+
+bench-quick: setup
+	$(PY) -m bench --quick
