@@ -19,6 +19,12 @@ def test_each_hostname_serves_its_council(council_a, council_b):
     assert "Ville de Valmont" not in b.content.decode()
 
 
+def test_public_pages_are_in_french_whatever_the_browser_asks(council_a):
+    html = Client().get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "Aller au contenu" in html
+    assert "Se connecter" in html
+
+
 def test_base_template_is_accessible(council_a):
     html = Client().get("/").content.decode()
     assert '<html lang="fr">' in html
