@@ -153,6 +153,12 @@ class MultipleChoiceBlock(BaseFieldBlock):
 
 
 class FileFieldBlock(BaseFieldBlock):
+    expires = blocks.BooleanBlock(
+        label=_("Expires (asked again at renewal)"),
+        required=False,
+        help_text=_("A document valid for a limited time, e.g. a proof of address under 3 months."),
+    )
+
     class Meta:
         label = _("File upload")
         icon = "doc-full"

@@ -101,6 +101,50 @@ class FormPage(RoutablePageMixin, Page):
         help_text=_("Sent to the family after sending. {reference} and {form} are replaced. Never put answers here."),
     )
 
+    # Back-office: what validation requires and what is priced (see ``workflow``).
+    requires_rules_accepted = models.BooleanField(
+        _("rules accepted"),
+        default=False,
+        help_text=_("The family must have accepted the version in force of the rules asked in the form."),
+    )
+    proof_of_address_key = models.CharField(
+        _("proof of address field"),
+        max_length=50,
+        blank=True,
+        help_text=_("Key of the file field holding the proof of address; required before validation."),
+    )
+    qf_key = models.CharField(
+        _("family quotient field"),
+        max_length=50,
+        blank=True,
+        help_text=_("Key of the field holding the family quotient (QF), e.g. quotient_familial."),
+    )
+    requires_qf = models.BooleanField(
+        _("QF known or maximum tariff acknowledged"),
+        default=False,
+        help_text=_("Validation needs a known QF, or the agent's acknowledgement that the maximum tariff applies."),
+    )
+    priced_services = models.CharField(
+        _("services priced at validation"),
+        max_length=255,
+        blank=True,
+        help_text=_("Service keys of the council's tariff decree, separated by commas, e.g. cantine, alsh-journee."),
+    )
+    priced_services_key = models.CharField(
+        _("services chosen field"),
+        max_length=50,
+        blank=True,
+        help_text=_(
+            "Optional key of a multiple choice field whose answers name the services (their label in the decree): "
+            "only those chosen are priced."
+        ),
+    )
+    renewable = models.BooleanField(
+        _("yearly renewal"),
+        default=False,
+        help_text=_("Families may start from last year's validated dossier (expiring documents are asked again)."),
+    )
+
     parent_page_types = ["forms.FormIndexPage"]
     subpage_types: list[str] = []
 
@@ -125,6 +169,18 @@ class FormPage(RoutablePageMixin, Page):
         MultiFieldPanel(
             [FieldPanel("confirmation_message"), FieldPanel("email_subject"), FieldPanel("email_body")],
             heading=_("After sending"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("requires_rules_accepted"),
+                FieldPanel("proof_of_address_key"),
+                FieldPanel("qf_key"),
+                FieldPanel("requires_qf"),
+                FieldPanel("priced_services"),
+                FieldPanel("priced_services_key"),
+                FieldPanel("renewable"),
+            ],
+            heading=_("Validation by the service"),
         ),
     ]
     edit_handler = TabbedInterface(
@@ -308,6 +364,25 @@ class Dossier(models.Model):
     )
     is_health_data = models.BooleanField(_("health data"), default=False)
     submitted_by_agent = models.BooleanField(_("filed by an agent"), default=False)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned agent"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_dossiers",
+    )
+    renewal_of = models.ForeignKey(
+        "self", verbose_name=_("renewal of"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The household's QF as known now (declared or fetched at submit, checked at validation): source, month.
+    qf = models.PositiveIntegerField(_("family quotient"), null=True, blank=True)
+    qf_source = models.CharField(_("QF source"), max_length=20, blank=True)
+    qf_month = models.DateField(_("QF month"), null=True, blank=True)
+    prices = models.JSONField(
+        _("prices"), default=dict, blank=True, help_text=_("Computed at validation from the tariff decree in force.")
+    )
+    validated_at = models.DateTimeField(_("validated at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -319,7 +394,10 @@ class Dossier(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["council", "reference"], name="forms_unique_reference_per_council")
         ]
-        permissions = [("view_health_data", _("Can see health data (PAI) of dossiers"))]
+        permissions = [
+            ("view_health_data", _("Can see health data (PAI) of dossiers")),
+            ("export_dossiers", _("Can export dossiers")),
+        ]
 
     def __str__(self) -> str:
         return self.reference
@@ -331,16 +409,30 @@ class Dossier(models.Model):
 class DossierFile(StoredFileMixin):
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="files")
     health = models.BooleanField(_("health data"), default=False)
+    replaced_at = models.DateTimeField(
+        _("replaced at"), null=True, blank=True, help_text=_("Replaced by the family after a correction request.")
+    )
 
     class Meta:
         verbose_name = _("dossier file")
         verbose_name_plural = _("dossier files")
 
 
+class EventKind(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted")
+    TRANSITION = "transition", _("Status changed")
+    RESUBMITTED = "resubmitted", _("Corrected and sent again")
+    ASSIGNED = "assigned", _("Assigned")
+    FILED_BY_AGENT = "filed_by_agent", _("Filed by an agent at the counter")
+    OVERRIDE = "override", _("Validated despite missing conditions")
+
+
 class DossierEvent(models.Model):
     """One line of a dossier's history (submission, status changes...). Append-only."""
 
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("kind"), max_length=20, choices=EventKind.choices, default=EventKind.TRANSITION)
+    details = models.JSONField(_("details"), default=dict, blank=True)
     at = models.DateTimeField(_("at"), default=timezone.now)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True, on_delete=models.SET_NULL
@@ -374,3 +466,170 @@ class ReferenceSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}-{self.year}: {self.last_number}"
+
+
+class CorrectionReason(models.TextChoices):
+    MISSING = "missing", _("Missing")
+    INCORRECT = "incorrect", _("Incorrect")
+    OUT_OF_DATE = "out_of_date", _("Out of date")
+
+
+class CorrectionRequest(models.Model):
+    """An agent's request that the family fix some answers or documents (demande de correction)."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="corrections")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    message = models.TextField(_("message to the family"), blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("correction request")
+        verbose_name_plural = _("correction requests")
+        ordering = ["-requested_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.dossier} ({self.requested_at:%d/%m/%Y})"
+
+
+class CorrectionItem(models.Model):
+    """One answer or document to fix, by its path (``key`` or ``group.N.key``), with the value before and after."""
+
+    request = models.ForeignKey(CorrectionRequest, on_delete=models.CASCADE, related_name="items")
+    path = models.CharField(_("field"), max_length=200)
+    label = models.CharField(_("label"), max_length=255)
+    reason = models.CharField(_("reason"), max_length=20, choices=CorrectionReason.choices)
+    before = models.JSONField(_("before"), null=True, blank=True)
+    after = models.JSONField(_("after"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("item to correct")
+        verbose_name_plural = _("items to correct")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.path
+
+
+class DossierNote(models.Model):
+    """An agent's private note on a dossier: never shown to the family."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("author"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    text = models.TextField(_("note"))
+
+    class Meta:
+        verbose_name = _("private note")
+        verbose_name_plural = _("private notes")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.dossier} ({self.at:%d/%m/%Y})"
+
+
+class StaffRole(models.TextChoices):
+    AGENT = "agent", _("Agents (dossiers)")
+    HEALTH = "health", _("Agents with health access (PAI)")
+    BILLING = "billing", _("Billing (tariffs, exports)")
+
+
+class CouncilRole(models.Model):
+    """Which council a group of staff works for, and in which role (a group of agents has no page rights)."""
+
+    group = models.OneToOneField("auth.Group", verbose_name=_("group"), on_delete=models.CASCADE, related_name="+")
+    council = models.ForeignKey(
+        "home.CouncilHomePage", verbose_name=_("council"), on_delete=models.CASCADE, related_name="+"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=StaffRole.choices)
+
+    class Meta:
+        verbose_name = _("council role")
+        verbose_name_plural = _("council roles")
+
+    def __str__(self) -> str:
+        return f"{self.group} – {self.get_role_display()}"
+
+
+class NotificationEvent(models.TextChoices):
+    SUBMITTED = "submitted", _("Dossier received")
+    CORRECTION_REQUESTED = "correction_requested", _("Correction requested")
+    VALIDATED = "validated", _("Dossier validated")
+    REFUSED = "refused", _("Dossier refused")
+
+
+class NotificationTemplate(models.Model):
+    """A council's email text for one event; ``{reference}``, ``{form}``, ``{council}`` and ``{link}`` are replaced."""
+
+    council = models.ForeignKey(
+        "home.CouncilHomePage", verbose_name=_("council"), on_delete=models.CASCADE, related_name="+"
+    )
+    event = models.CharField(_("event"), max_length=30, choices=NotificationEvent.choices)
+    subject = models.CharField(_("subject"), max_length=255)
+    body = models.TextField(
+        _("text"),
+        help_text=_(
+            "{reference}, {form}, {council} and {link} are replaced. Never put personal data here: the family "
+            "reads the details in its space."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("notification template")
+        verbose_name_plural = _("notification templates")
+        constraints = [models.UniqueConstraint(fields=["council", "event"], name="forms_one_template_per_event")]
+
+    def __str__(self) -> str:
+        return f"{self.council} – {self.get_event_display()}"
+
+
+class NotificationStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SENT = "sent", _("Sent")
+    RETRYING = "retrying", _("Failed, will retry")
+    FAILED = "failed", _("Failed")
+
+
+class NotificationLog(models.Model):
+    """One email to a family: when, for which dossier and event, and whether it left (never its content)."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="notifications")
+    event = models.CharField(_("event"), max_length=30, choices=NotificationEvent.choices)
+    recipient = models.EmailField(_("recipient"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=NotificationStatus.choices, default=NotificationStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.CharField(_("last error"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.dossier} {self.event} {self.status}"
+
+
+class SavedFilter(models.Model):
+    """An agent's named set of list filters (the query string of the dossiers list)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("name"), max_length=100)
+    query = models.CharField(_("filters"), max_length=1000)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("saved filter")
+        verbose_name_plural = _("saved filters")
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["user", "name"], name="forms_unique_filter_name_per_user")]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,11 +1,16 @@
-"""Reads of the ``forms`` app (public surface): a family's drafts and dossiers, a staff member's dossiers."""
+"""Reads of the ``forms`` app (public surface): a family's drafts and dossiers, a staff member's dossiers.
+
+Staff reach: a group works for a council in a role through ``CouncilRole`` (agents, agents with health
+access, billing); editors (page permissions, ``home.selectors.councils_for_user``) build forms but do not
+read dossiers. ``staff_councils`` is the one place that says which councils a staff member works for.
+"""
 
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from home.selectors import councils_for_user
+from home.models import CouncilHomePage
 
-from .models import Dossier, DossierFile, Draft, DraftFile
+from .models import CouncilRole, Dossier, DossierFile, Draft, DraftFile, StaffRole
 
 
 def drafts_for_family(*, user) -> QuerySet[Draft]:
@@ -26,13 +31,62 @@ def dossiers_for_family(*, user) -> QuerySet[Dossier]:
     return Dossier.objects.filter(family=user).select_related("form_page", "council").order_by("-submitted_at")
 
 
+def staff_councils(*, user, roles=None) -> QuerySet[CouncilHomePage]:
+    """Councils ``user`` works for through a group's ``CouncilRole`` (in one of ``roles``; all roles by default).
+
+    Superusers work for every council; families and inactive accounts for none.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return CouncilHomePage.objects.none()
+    if user.is_superuser:
+        return CouncilHomePage.objects.all()
+    links = CouncilRole.objects.filter(group__user=user)
+    if roles is not None:
+        links = links.filter(role__in=list(roles))
+    return CouncilHomePage.objects.filter(pk__in=links.values("council_id"))
+
+
 def dossiers_for_staff(*, user) -> QuerySet[Dossier]:
-    """Dossiers of the councils a staff member works for (none for families and other councils' staff)."""
-    return Dossier.objects.filter(council__in=councils_for_user(user)).select_related("form_page", "council", "family")
+    """Dossiers of the councils a staff member works for (none for families, editors and other councils' staff)."""
+    if not (user.is_authenticated and user.has_perm("forms.view_dossier")):
+        return Dossier.objects.none()
+    return Dossier.objects.filter(council__in=staff_councils(user=user)).select_related(
+        "form_page", "council", "family"
+    )
 
 
-def can_see_health_data(*, user) -> bool:
-    return user.is_superuser or user.has_perm("forms.view_health_data")
+def can_act_on_dossier(*, user, dossier: Dossier) -> bool:
+    """Whether ``user`` may change the dossier (review, correction, validation, notes, assignment)."""
+    return user.has_perm("forms.change_dossier") and dossiers_for_staff(user=user).filter(pk=dossier.pk).exists()
+
+
+def can_export(*, user) -> bool:
+    return user.has_perm("forms.export_dossiers") and user.has_perm("forms.view_dossier")
+
+
+def can_see_health_data(*, user, council=None) -> bool:
+    """Whether ``user`` may read health data (PAI), of ``council`` when given (need-to-know, per council)."""
+    if user.is_superuser:
+        return True
+    if not user.has_perm("forms.view_health_data"):
+        return False
+    councils = staff_councils(user=user, roles=[StaffRole.HEALTH])
+    if council is None:
+        return councils.exists()
+    return councils.filter(pk=getattr(council, "pk", council)).exists()
+
+
+def agents_of_council(*, council) -> QuerySet:
+    """Active staff who may act on ``council``'s dossiers (to assign a dossier to one of them)."""
+    from django.contrib.auth import get_user_model
+
+    groups = CouncilRole.objects.filter(council=council, role__in=[StaffRole.AGENT, StaffRole.HEALTH])
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, groups__in=groups.values("group_id"))
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
 
 
 def stored_file_for(*, user, token) -> DossierFile | DraftFile | None:
@@ -47,11 +101,10 @@ def stored_file_for(*, user, token) -> DossierFile | DraftFile | None:
         dossier = dossier_file.dossier
         if dossier.family_id == user.pk:
             return dossier_file
-        is_staff_of_council = (
-            user.has_perm("forms.view_dossier") and councils_for_user(user).filter(pk=dossier.council_id).exists()
-        )
-        if is_staff_of_council:
-            if dossier_file.health and not can_see_health_data(user=user):
+        if dossiers_for_staff(user=user).filter(pk=dossier.pk).exists():
+            if (dossier_file.health or dossier.is_health_data) and not can_see_health_data(
+                user=user, council=dossier.council_id
+            ):
                 return None
             return dossier_file
         return None

@@ -29,6 +29,7 @@ from .models import (
     DossierStatus,
     Draft,
     DraftFile,
+    EventKind,
     FormPage,
     Multiplicity,
     ReferenceSequence,
@@ -394,8 +395,8 @@ def _record_rules_acceptances(
 def dossier_submit(*, draft: Draft, request_meta: Mapping[str, Any]) -> Dossier:
     """Validate the whole draft again and turn it into a dossier, atomically.
 
-    ``request_meta``: ``ip_address``, ``user_agent`` (acceptance evidence) and optionally
-    ``submitted_by_agent``. Either everything is saved (dossier, files, rules acceptances, history,
+    ``request_meta``: ``ip_address``, ``user_agent`` (acceptance evidence) and optionally ``agent`` (the
+    staff member filing it at the counter for the family) and ``renewal_of`` (last year's dossier). Either everything is saved (dossier, files, rules acceptances, history,
     a new reference) and the draft deleted, or nothing is and the draft stays as it was.
     """
     form_page = draft.form_page.specific
@@ -428,6 +429,10 @@ def dossier_submit(*, draft: Draft, request_meta: Mapping[str, Any]) -> Dossier:
         reference = reference_next(council=council, prefix=form_page.reference_prefix, year=now.year)
         _record_rules_acceptances(definition=definition, answers=answers, user=user, request_meta=request_meta)
         provenance = {key: value for key, value in draft.provenance.items() if key in answers}
+        from .workflow import dossier_qf_from_answers
+
+        qf, qf_source, qf_month = dossier_qf_from_answers(form_page=form_page, answers=answers, provenance=provenance)
+        agent = request_meta.get("agent")
         dossier = Dossier.objects.create(
             reference=reference,
             form_page=form_page,
@@ -439,7 +444,11 @@ def dossier_submit(*, draft: Draft, request_meta: Mapping[str, Any]) -> Dossier:
             contact_email=contact_email,
             council=council,
             is_health_data=form_page.is_health_data,
-            submitted_by_agent=bool(request_meta.get("submitted_by_agent")),
+            submitted_by_agent=agent is not None,
+            renewal_of=request_meta.get("renewal_of"),
+            qf=qf,
+            qf_source=qf_source,
+            qf_month=qf_month,
             submitted_at=now,
         )
         files = []
@@ -465,15 +474,21 @@ def dossier_submit(*, draft: Draft, request_meta: Mapping[str, Any]) -> Dossier:
         unused = [stored.path for token, stored in draft_files.items() if token not in {f"{f.uuid}" for f in files}]
         draft.delete()
         DossierFile.objects.bulk_create(files)
-        DossierEvent.objects.create(dossier=dossier, actor=user, to_status=DossierStatus.SUBMITTED)
-        transaction.on_commit(lambda: _after_submit(dossier.pk, unused))
+        DossierEvent.objects.create(
+            dossier=dossier,
+            actor=agent or user,
+            kind=EventKind.FILED_BY_AGENT if agent else EventKind.SUBMITTED,
+            to_status=DossierStatus.SUBMITTED,
+        )
+        transaction.on_commit(lambda: _after_submit(dossier, unused))
     logger.info("Dossier %s submitted (form %s)", dossier.reference, form_page.pk)
     return dossier
 
 
-def _after_submit(dossier_pk: int, unused_paths: list[str]) -> None:
-    from .tasks import dossier_send_confirmation
+def _after_submit(dossier: Dossier, unused_paths: list[str]) -> None:
+    from .models import NotificationEvent
+    from .notifications import notification_queue
 
     for path in unused_paths:
         private_storage().delete(path)
-    dossier_send_confirmation.enqueue(dossier_pk)
+    notification_queue(dossier=dossier, event=NotificationEvent.SUBMITTED)

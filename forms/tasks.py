@@ -1,32 +1,46 @@
 """Background work of the ``forms`` app (Django tasks: immediate in tests, a worker in production)."""
 
+import datetime
+import logging
+
 from django.conf import settings
 from django.core.mail import send_mail
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils.translation import gettext as _
+from django.utils import timezone
 from django_tasks import task
+
+logger = logging.getLogger(__name__)
+RETRY_DELAY = datetime.timedelta(minutes=5)
 
 
 @task()
-def dossier_send_confirmation(dossier_pk: int) -> None:
-    """Email the family that its dossier arrived: the reference and a link, never the answers."""
-    from .models import Dossier
+def notification_send(log_pk: int) -> None:
+    """Send one logged email; on failure, retry (up to ``MAX_ATTEMPTS``), then mark it failed."""
+    from .models import NotificationLog, NotificationStatus
+    from .notifications import MAX_ATTEMPTS, notification_texts
 
-    dossier = Dossier.objects.select_related("form_page", "council", "family").get(pk=dossier_pk)
-    page = dossier.form_page
-    recipient = dossier.family.email if dossier.family else dossier.contact_email
-    if not recipient:
+    log = NotificationLog.objects.select_related("dossier__form_page", "dossier__council").get(pk=log_pk)
+    if log.status in (NotificationStatus.SENT, NotificationStatus.FAILED):
         return
-    values = {"reference": dossier.reference, "form": page.title}
-    subject = (page.email_subject or _("Your dossier {reference} has been received")).format(**values)
-    family_space = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse("forms:family_space")
-    body = render_to_string(
-        "forms/emails/confirmation.txt",
-        {
-            "dossier": dossier,
-            "custom_text": page.email_body.format(**values) if page.email_body else "",
-            "family_space": family_space,
-        },
-    )
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient])
+    log.attempts += 1
+    try:
+        subject, body = notification_texts(dossier=log.dossier, event=log.event)
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [log.recipient])
+    except Exception as error:
+        log.last_error = type(error).__name__[:255]
+        log.status = NotificationStatus.RETRYING if log.attempts < MAX_ATTEMPTS else NotificationStatus.FAILED
+        log.save(update_fields=["attempts", "last_error", "status"])
+        logger.warning("Notification %s failed (attempt %s): %s", log.pk, log.attempts, log.last_error)
+        if log.status == NotificationStatus.RETRYING:
+            _retry(log.pk)
+        return
+    log.status = NotificationStatus.SENT
+    log.sent_at = timezone.now()
+    log.save(update_fields=["attempts", "status", "sent_at", "last_error"])
+
+
+def _retry(log_pk: int) -> None:
+    # A worker backend runs the retry later; the immediate backend (tests, laptop) runs it at once.
+    if notification_send.get_backend().supports_defer:
+        notification_send.using(run_after=timezone.now() + RETRY_DELAY).enqueue(log_pk)
+    else:
+        notification_send.enqueue(log_pk)

@@ -105,3 +105,117 @@ def _fresh_caches(settings, tmp_path):
         cache.clear()
     yield
     storages._storages.pop("private", None)
+
+
+def make_agent(council, username, *, role="agent"):
+    """A staff member of ``council`` in ``role`` (agent, health, billing), through the role's group."""
+    from forms.roles import council_group_ensure
+    from tests.conftest import make_staff
+
+    return make_staff(username, groups=[council_group_ensure(council=council, role=role)])
+
+
+def make_dossier(page, family=None, answers=None, *, status="submitted", **fields):
+    """A dossier of ``page`` made directly (no HTTP), with its definition snapshot and a first event."""
+    from forms.models import Dossier, DossierEvent
+    from forms.rendering import definition_for
+    from forms.services import reference_next
+    from home.selectors import council_for_page
+
+    council = council_for_page(page)
+    dossier = Dossier.objects.create(
+        reference=reference_next(council=council, prefix=page.reference_prefix, year=2026),
+        form_page=page,
+        revision_id=page.live_revision_id,
+        definition=definition_for(page).as_json(),
+        answers=answers or {},
+        family=family,
+        council=council,
+        status=status,
+        is_health_data=page.is_health_data,
+        **fields,
+    )
+    DossierEvent.objects.create(dossier=dossier, actor=family, kind="submitted", to_status="submitted")
+    return dossier
+
+
+DECREE = {
+    "format": "portail-famille.tariff-decree",
+    "format_version": 1,
+    "key": "tarifs-test",
+    "title": "Tarifs 2026",
+    "reference": "Arrêté du maire n° 2025-112 du 30 juin 2025",
+    "valid_from": "2025-01-01",
+    "valid_to": None,
+    "currency": "EUR",
+    "non_resident_surcharge": "15.00",
+    "no_proof": "maximum",
+    "rounding": {"mode": "half_up", "quantum": "0.01"},
+    "deliberations": [],
+    "services": [
+        {
+            "key": "cantine",
+            "kind": "effort_rate",
+            "label": "Restauration scolaire",
+            "unit": "meal",
+            "rate": "0.36",
+            "floor": "2.60",
+            "ceiling": "4.50",
+        },
+        {
+            "key": "alsh-journee",
+            "kind": "tranches",
+            "label": "Accueil de loisirs, journée",
+            "unit": "day",
+            "columns": [{"key": "caf", "label": "Allocataires CAF"}],
+            "tranches": [
+                {"qf_min": 0, "qf_max": 400, "prices": {"caf": "2.00"}},
+                {"qf_min": 401, "qf_max": 700, "prices": {"caf": "2.50"}},
+                {"qf_min": 701, "qf_max": None, "prices": {"caf": "14.00"}},
+            ],
+        },
+    ],
+}
+
+
+def make_decree(council):
+    from home.services import tariff_decree_import
+
+    page, _created, _warnings = tariff_decree_import(council=council, data=DECREE, publish=True)
+    return page
+
+
+def famille_form(council, *, rules=None, slug="dossier-famille", **settings):
+    """A small "dossier famille": name, QF, proof of address (expires), children, services, optional rules."""
+    steps = [
+        step(
+            "Foyer",
+            field("short_text", "nom", "Nom"),
+            field("integer", "quotient_familial", "Quotient familial", required=False),
+            field("file", "justificatif_domicile", "Justificatif de domicile", expires=True),
+            field("file", "assurance", "Attestation d'assurance", required=False),
+            field(
+                "multiple_choice",
+                "services",
+                "Services",
+                required=False,
+                choices=["Restauration scolaire", "Accueil de loisirs, journée"],
+            ),
+            group(
+                "enfants", field("short_text", "prenom", "Prénom"), field("yes_no", "allergie", "Allergie", health=True)
+            ),
+        )
+    ]
+    if rules is not None:
+        steps.append(step("Règlement", field("rules", "reglement", "Règlement intérieur", rules_page=rules.pk)))
+    options = {
+        "reference_prefix": "DF",
+        "requires_rules_accepted": rules is not None,
+        "proof_of_address_key": "justificatif_domicile",
+        "qf_key": "quotient_familial",
+        "requires_qf": True,
+        "priced_services": "cantine, alsh-journee",
+        "renewable": True,
+        **settings,
+    }
+    return make_form(council, *steps, slug=slug, **options)

@@ -2,12 +2,10 @@
 
 from pathlib import Path
 
-from django.contrib.auth.models import Permission
-
 from forms.models import Dossier, DossierFile
-from tests.conftest import make_editor_group, make_staff, otp_client
+from tests.conftest import otp_client
 
-from .conftest import family_client, field, make_form, pdf, step, step_url
+from .conftest import family_client, field, make_agent, make_form, pdf, step, step_url
 
 
 def send(council, user, host="localhost", health=False):
@@ -23,10 +21,8 @@ def send(council, user, host="localhost", health=False):
     return Dossier.objects.latest("pk"), client
 
 
-def agent(council, username):
-    group = make_editor_group(council)
-    group.permissions.add(Permission.objects.get(codename="view_dossier"))
-    return make_staff(username, groups=[group])
+def agent(council, username, role="agent"):
+    return make_agent(council, username, role=role)
 
 
 def test_family_downloads_its_file_but_not_another_familys(council_a, family, other_family):
@@ -77,8 +73,7 @@ def test_health_files_need_the_health_permission(council_a, family):
     staff = agent(council_a, "agent.a")
     client = otp_client(staff)
     assert client.get(f"/fichiers/{stored.uuid}/").status_code == 404
-    staff.groups.first().permissions.add(Permission.objects.get(codename="view_health_data"))
-    client = otp_client(staff)
+    client = otp_client(agent(council_a, "agent.sante", role="health"))
     assert client.get(f"/fichiers/{stored.uuid}/").status_code == 200
 
 

@@ -1,11 +1,10 @@
 """Pages around the forms: Wagtail preview, the family account pages in French, the staff list filters."""
 
-from django.contrib.auth.models import Permission
 from django.test import Client, RequestFactory
 
-from tests.conftest import make_editor_group, make_staff, otp_client
+from tests.conftest import make_staff, otp_client
 
-from .conftest import family_client, field, make_form, step, step_url, when
+from .conftest import family_client, field, make_agent, make_form, step, step_url, when
 
 
 def test_preview_shows_every_step_empty(council_a):
@@ -44,9 +43,7 @@ def test_staff_list_filters_by_status_and_form(council_a, family):
     client.post(page.url)
     client.post(step_url(page, 1), {"nom": "Martin"})
     client.post(f"{page.url}verifier/")
-    group = make_editor_group(council_a)
-    group.permissions.add(Permission.objects.get(codename="view_dossier"))
-    staff = otp_client(make_staff("agent.a", groups=[group]))
+    staff = otp_client(make_agent(council_a, "agent.a"))
     listing = staff.get(f"/admin/forms/dossier/?status=submitted&form={page.pk}").content.decode()
     assert "DS-" in listing and "inspect/" in listing
     assert "inspect/" not in staff.get("/admin/forms/dossier/?status=validated").content.decode()

@@ -39,4 +39,5 @@ def test_queries_per_step_page_are_bounded_and_equal(council_a, family, other_fa
         counts[page.slug] = (fresh, posted, filled)
     assert counts["petit"] == counts["grand"]
     fresh, posted, filled = counts["grand"]
-    assert fresh <= 14 and filled <= 14 and posted <= 25
+    # The site's navigation (council menu pages) costs one query of its own.
+    assert fresh <= 15 and filled <= 15 and posted <= 26

@@ -1,0 +1,98 @@
+"""Emails to families at each step of their dossier: texts per council (editable), defaults, queueing.
+
+An email carries the reference, the form's name and a link to the family space, never the answers
+(health data may be among them): the family reads the details after logging in. Sending happens in a
+background task (``tasks.notification_send``), retried a bounded number of times, each attempt logged in
+``NotificationLog`` (status, attempts, the error's class, never the content).
+"""
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .models import Dossier, NotificationEvent, NotificationLog, NotificationTemplate
+
+MAX_ATTEMPTS = 3
+
+DEFAULT_SUBJECTS = {
+    NotificationEvent.SUBMITTED: gettext_lazy("Your dossier {reference} has been received"),
+    NotificationEvent.CORRECTION_REQUESTED: gettext_lazy("Your dossier {reference}: a correction is needed"),
+    NotificationEvent.VALIDATED: gettext_lazy("Your dossier {reference} has been validated"),
+    NotificationEvent.REFUSED: gettext_lazy("Your dossier {reference} has been refused"),
+}
+DEFAULT_BODIES = {
+    NotificationEvent.SUBMITTED: gettext_lazy(
+        "Hello,\n\nWe have received your dossier “{form}”. Its reference is {reference}.\n\n"
+        "You can follow it in your family space: {link}\n\n{council}"
+    ),
+    NotificationEvent.CORRECTION_REQUESTED: gettext_lazy(
+        "Hello,\n\nThe service has looked at your dossier “{form}” ({reference}) and needs you to correct or "
+        "complete some answers or documents.\n\nLog in to your family space to see what to correct and send it "
+        "again: {link}\n\n{council}"
+    ),
+    NotificationEvent.VALIDATED: gettext_lazy(
+        "Hello,\n\nYour dossier “{form}” ({reference}) has been validated. Your prices and their explanation "
+        "are in your family space: {link}\n\n{council}"
+    ),
+    NotificationEvent.REFUSED: gettext_lazy(
+        "Hello,\n\nYour dossier “{form}” ({reference}) has been refused. The reason is given in your family "
+        "space: {link}\n\n{council}"
+    ),
+}
+PLACEHOLDERS = ("reference", "form", "council", "link")
+
+
+class _Values(dict):
+    """Unknown placeholders in a staff-written text stay as they are instead of failing."""
+
+    def __missing__(self, key):
+        return "{" + key + "}"
+
+
+def dossier_link(dossier: Dossier) -> str:
+    """The absolute link to the dossier in the family space (on the council's own site when it has one)."""
+    from wagtail.models import Site
+
+    site = Site.objects.filter(root_page_id=dossier.council_id).first()
+    base = site.root_url if site is not None else settings.WAGTAILADMIN_BASE_URL
+    return base.rstrip("/") + reverse("forms:family_dossier", kwargs={"uuid": dossier.uuid})
+
+
+def notification_texts(*, dossier: Dossier, event: str) -> tuple[str, str]:
+    """Subject and body of an event's email for this dossier: the council's template or the default."""
+    template = NotificationTemplate.objects.filter(council_id=dossier.council_id, event=event).first()
+    form_page = dossier.form_page
+    if template is not None:
+        subject, body = template.subject, template.body
+    else:
+        subject, body = str(DEFAULT_SUBJECTS[event]), str(DEFAULT_BODIES[event])
+        if event == NotificationEvent.SUBMITTED and form_page.email_subject:
+            subject = form_page.email_subject
+    values = _Values(
+        reference=dossier.reference,
+        form=form_page.title,
+        council=dossier.council.official_name,
+        link=dossier_link(dossier),
+    )
+    subject = subject.format_map(values)
+    body = body.format_map(values)
+    if event == NotificationEvent.SUBMITTED and template is None and form_page.email_body:
+        body = f"{form_page.email_body.format_map(values)}\n\n{body}"
+    return " ".join(subject.split())[:200], body
+
+
+def notification_queue(*, dossier: Dossier, event: str) -> NotificationLog | None:
+    """Log and queue the email of ``event`` to the dossier's family (nothing when there is no address)."""
+    from .tasks import notification_send
+
+    recipient = dossier.family.email if dossier.family_id and dossier.family else dossier.contact_email
+    if not recipient:
+        return None
+    log = NotificationLog.objects.create(dossier=dossier, event=event, recipient=recipient)
+    notification_send.enqueue(log.pk)
+    return log
+
+
+def placeholders_help() -> str:
+    return _("Available: %(names)s.") % {"names": ", ".join(f"{{{name}}}" for name in PLACEHOLDERS)}

@@ -1,0 +1,609 @@
+"""The back-office workflow of a dossier, in one place: statuses, corrections, notes, validation and prices.
+
+Statuses (w.c.s. / Démarches Simplifiées): submitted -> under review -> correction requested, validated,
+refused or closed; a correction request goes back to submitted when the family sends its corrections.
+Every change is a ``DossierEvent`` (who, when, from, to, comment), public or internal. Public, keyword-only:
+``allowed_transitions``, ``dossier_transition``, ``dossier_review_start``, ``dossier_request_correction``,
+``dossier_correction_submit``, ``dossier_note_add``, ``dossier_assign``, ``validation_checks``,
+``dossier_validate``, ``dossier_prices_compute``, ``dossier_qf_from_answers``.
+"""
+
+import datetime
+import logging
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import PurePath
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .definition import GROUP_TYPE, Definition
+from .fieldtypes import field_type
+from .models import (
+    CorrectionItem,
+    CorrectionReason,
+    CorrectionRequest,
+    Dossier,
+    DossierEvent,
+    DossierFile,
+    DossierNote,
+    DossierStatus,
+    EventKind,
+    NotificationEvent,
+)
+
+logger = logging.getLogger(__name__)
+S = DossierStatus
+
+# Which status may follow which. Three arrivals need their own service (and are refused by the generic
+# ``dossier_transition``): a correction request needs items, validation needs its conditions and
+# prices, and only the family's corrections bring a dossier back to "submitted".
+TRANSITIONS: dict[str, set[str]] = {
+    S.SUBMITTED: {S.UNDER_REVIEW, S.CLOSED},
+    S.UNDER_REVIEW: {S.CORRECTION_REQUESTED, S.VALIDATED, S.REFUSED, S.CLOSED},
+    S.CORRECTION_REQUESTED: {S.SUBMITTED, S.UNDER_REVIEW, S.CLOSED},
+    S.VALIDATED: {S.CLOSED},
+    S.REFUSED: set(),
+    S.CLOSED: set(),
+}
+DEDICATED = {S.CORRECTION_REQUESTED, S.VALIDATED, S.SUBMITTED}
+NOTIFIED = {
+    S.SUBMITTED: NotificationEvent.SUBMITTED,
+    S.CORRECTION_REQUESTED: NotificationEvent.CORRECTION_REQUESTED,
+    S.VALIDATED: NotificationEvent.VALIDATED,
+    S.REFUSED: NotificationEvent.REFUSED,
+}
+
+
+class TransitionRefused(ValidationError):
+    """This status change is not allowed from where the dossier stands (or lacks what it needs)."""
+
+
+def allowed_transitions(status: str) -> set[str]:
+    return set(TRANSITIONS.get(status, set()))
+
+
+def _locked(dossier: Dossier) -> Dossier:
+    """The dossier row, locked until the transaction ends (two agents cannot both move it)."""
+    return Dossier.objects.select_for_update().get(pk=dossier.pk)
+
+
+def _move(
+    *,
+    dossier: Dossier,
+    to: str,
+    by,
+    comment: str = "",
+    visible_to_family: bool = True,
+    kind: str = EventKind.TRANSITION,
+    details: dict | None = None,
+    extra_fields: Mapping[str, Any] | None = None,
+) -> DossierEvent:
+    """Check, save and record a status change (inside the caller's transaction), then notify the family."""
+    current = _locked(dossier)
+    if to not in allowed_transitions(current.status):
+        raise TransitionRefused(
+            _("A dossier cannot go from “%(from)s” to “%(to)s”.")
+            % {"from": S(current.status).label, "to": S(to).label},
+            code="not_allowed",
+        )
+    from_status = current.status
+    dossier.status = to
+    fields = ["status", "updated_at"]
+    for name, value in (extra_fields or {}).items():
+        setattr(dossier, name, value)
+        fields.append(name)
+    dossier.save(update_fields=fields)
+    event = DossierEvent.objects.create(
+        dossier=dossier,
+        actor=by,
+        kind=kind,
+        from_status=from_status,
+        to_status=to,
+        comment=comment,
+        is_public=visible_to_family,
+        details=details or {},
+    )
+    if to in NOTIFIED and visible_to_family:
+        from .notifications import notification_queue
+
+        transaction.on_commit(lambda: notification_queue(dossier=dossier, event=NOTIFIED[to]))
+    logger.info("Dossier %s: %s -> %s", dossier.reference, from_status, to)
+    return event
+
+
+def dossier_transition(
+    *, dossier: Dossier, to: str, by, comment: str = "", visible_to_family: bool = True
+) -> DossierEvent:
+    """Move a dossier to status ``to`` (under review, refused, closed), recorded in its history.
+
+    Raises ``TransitionRefused`` when the change is not allowed, when ``to`` needs its own service
+    (correction request, validation, resubmission), or when a refusal has no reason.
+    """
+    if to in DEDICATED:
+        raise TransitionRefused(_("This change has its own action."), code="dedicated")
+    if to == S.REFUSED and not comment.strip():
+        raise TransitionRefused(_("Give the reason for the refusal: the family will read it."), code="reason")
+    with transaction.atomic():
+        return _move(dossier=dossier, to=to, by=by, comment=comment.strip(), visible_to_family=visible_to_family)
+
+
+def dossier_review_start(*, dossier: Dossier, by) -> DossierEvent:
+    return dossier_transition(dossier=dossier, to=S.UNDER_REVIEW, by=by)
+
+
+def dossier_assign(*, dossier: Dossier, to, by) -> DossierEvent:
+    """Assign the dossier to an agent of its council (or to nobody), recorded in the internal history."""
+    from .selectors import agents_of_council
+
+    if to is not None and not agents_of_council(council=dossier.council).filter(pk=to.pk).exists():
+        raise ValidationError(_("This person is not an agent of the dossier's council."), code="not_agent")
+    with transaction.atomic():
+        _locked(dossier)
+        dossier.assigned_to = to
+        dossier.save(update_fields=["assigned_to", "updated_at"])
+        name = (to.get_full_name() or to.get_username()) if to else ""
+        return DossierEvent.objects.create(
+            dossier=dossier,
+            actor=by,
+            kind=EventKind.ASSIGNED,
+            from_status=dossier.status,
+            to_status=dossier.status,
+            comment=_("Assigned to %(name)s") % {"name": name} if to else _("No longer assigned"),
+            is_public=False,
+        )
+
+
+def dossier_note_add(*, dossier: Dossier, by, text: str) -> DossierNote:
+    """A private note of an agent (never shown to the family, never in its emails)."""
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError(_("Write the note."), code="empty")
+    return DossierNote.objects.create(dossier=dossier, author=by, text=text[:5000])
+
+
+# Correction requests -----------------------------------------------------------------------
+
+UNCORRECTABLE = {"info", "prefill", "rules", GROUP_TYPE}
+
+
+@dataclass(frozen=True)
+class Target:
+    """An answer or document an agent may ask the family to fix: ``path`` is ``key`` or ``group.N.key``."""
+
+    path: str
+    label: str
+    spec: dict
+    health: bool
+
+
+def correction_targets(*, dossier: Dossier, include_health: bool) -> list[Target]:
+    """Every answer of the dossier that a correction can name, in form order (group items one by one)."""
+    targets = []
+    for _index, spec in dossier.get_definition().fields():
+        kind = spec["type"]
+        if kind == GROUP_TYPE:
+            for number, _item in enumerate(dossier.answers.get(spec["key"]) or []):
+                for child in spec["fields"]:
+                    if child["type"] in UNCORRECTABLE:
+                        continue
+                    health = spec["health"] or child["health"]
+                    label = f"{spec.get('item_label') or spec['label']} {number + 1} – {child['label']}"
+                    targets.append(Target(f"{spec['key']}.{number}.{child['key']}", label, child, health))
+        elif kind not in UNCORRECTABLE and spec.get("key"):
+            targets.append(Target(spec["key"], spec["label"], spec, spec["health"]))
+    if dossier.is_health_data:
+        targets = [Target(t.path, t.label, t.spec, True) for t in targets]
+    if not include_health:
+        targets = [target for target in targets if not target.health]
+    return targets
+
+
+def answer_at(answers: Mapping[str, Any], path: str) -> Any:
+    key, _sep, rest = path.partition(".")
+    if not rest:
+        return answers.get(key)
+    number, _sep, child = rest.partition(".")
+    items = answers.get(key) or []
+    return items[int(number)].get(child) if int(number) < len(items) else None
+
+
+def _set_answer(answers: dict, path: str, value: Any) -> None:
+    key, _sep, rest = path.partition(".")
+    if not rest:
+        answers[key] = value
+        return
+    number, _sep, child = rest.partition(".")
+    answers[key][int(number)][child] = value
+
+
+def _display(spec: dict, value: Any, file_names: Mapping[str, str]) -> str:
+    if spec["type"] == "file":
+        return file_names.get(value or "", "") if value else ""
+    return field_type(spec).display(spec, value)
+
+
+def dossier_request_correction(
+    *, dossier: Dossier, by, items: Iterable[tuple[str, str]], message: str = "", include_health: bool = False
+) -> CorrectionRequest:
+    """Ask the family to fix ``items`` (``(path, reason)``, reason in ``CorrectionReason``) with a message.
+
+    The dossier goes to "correction requested"; the family can then change only these answers.
+    """
+    targets = {target.path: target for target in correction_targets(dossier=dossier, include_health=include_health)}
+    items = list(items)
+    if not items:
+        raise TransitionRefused(_("Choose at least one answer or document to correct."), code="no_items")
+    for path, reason in items:
+        if path not in targets or reason not in CorrectionReason.values:
+            raise TransitionRefused(_("One of the chosen answers cannot be corrected."), code="bad_item")
+    file_names = {str(f.uuid): f.original_name for f in dossier.files.all()}
+    with transaction.atomic():
+        correction = CorrectionRequest.objects.create(dossier=dossier, requested_by=by, message=message.strip())
+        CorrectionItem.objects.bulk_create(
+            CorrectionItem(
+                request=correction,
+                path=path,
+                label=targets[path].label[:255],
+                reason=reason,
+                before={
+                    "value": answer_at(dossier.answers, path),
+                    "text": _display(targets[path].spec, answer_at(dossier.answers, path), file_names),
+                },
+            )
+            for path, reason in dict(items).items()
+        )
+        _move(
+            dossier=dossier,
+            to=S.CORRECTION_REQUESTED,
+            by=by,
+            comment=message.strip(),
+            details={"correction": correction.pk, "paths": [path for path, _reason in items]},
+        )
+    return correction
+
+
+def open_correction(*, dossier: Dossier) -> CorrectionRequest | None:
+    """The correction the family has to answer, if the dossier waits for one."""
+    if dossier.status != S.CORRECTION_REQUESTED:
+        return None
+    return dossier.corrections.filter(answered_at__isnull=True).prefetch_related("items").first()
+
+
+def _spec_at(definition: Definition, path: str) -> dict | None:
+    key, _sep, rest = path.partition(".")
+    spec = definition.field_by_key().get(key)
+    if spec is None or not rest:
+        return spec
+    child_key = rest.partition(".")[2]
+    return next((child for child in spec.get("fields", []) if child["key"] == child_key), None)
+
+
+class CorrectionForm:
+    """One small Django form per item to correct; nothing else of the dossier can be sent."""
+
+    def __init__(self, *, dossier: Dossier, correction: CorrectionRequest, data=None, files=None):
+        self.dossier = dossier
+        self.correction = correction
+        page = dossier.form_page.specific
+        settings = {"file_types": page.file_types, "max_file_size": page.max_file_size}
+        definition = dossier.get_definition()
+        self.parts = []
+        for number, item in enumerate(correction.items.all()):
+            spec = _spec_at(definition, item.path)
+            if spec is None:
+                continue
+            fields = field_type(spec).form_fields(spec, settings)
+            if spec["type"] == "file":
+                # The document itself is what must change: a new one is required.
+                for field in fields.values():
+                    field.required = True
+            form_class = type("CorrectionPart", (forms.Form,), dict(fields))
+            initial = {}
+            if spec["type"] != "file":
+                initial = field_type(spec).to_initial(spec, answer_at(dossier.answers, item.path))
+            form = form_class(data=data, files=files, initial=initial, prefix=f"c{number}")
+            self.parts.append({"item": item, "spec": spec, "form": form})
+
+    def is_valid(self) -> bool:
+        return all([part["form"].is_valid() for part in self.parts])
+
+    def error_list(self) -> list[dict[str, str]]:
+        errors = []
+        for part in self.parts:
+            for bound in part["form"]:
+                for message in bound.errors:
+                    errors.append({"id": bound.id_for_label, "label": part["item"].label, "message": message})
+        return errors
+
+
+def _store_correction_file(*, dossier: Dossier, path: str, upload, health: bool) -> DossierFile:
+    from .services import private_storage
+
+    checked = upload.checked
+    extension = PurePath(checked.name).suffix.lower()
+    upload.seek(0)
+    stored = private_storage().save(
+        f"forms/{dossier.form_page_id}/dossiers/{dossier.uuid}/{uuid.uuid4().hex}{extension}", upload
+    )
+    return DossierFile.objects.create(
+        dossier=dossier,
+        key=path,
+        original_name=checked.name[:255],
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+        path=stored,
+        health=health,
+    )
+
+
+def dossier_correction_submit(*, dossier: Dossier, user, data, files) -> CorrectionRequest:
+    """The family sends its corrections: only the requested answers change; the dossier is submitted again.
+
+    Raises ``PermissionError`` when the dossier waits for no correction of this family, and
+    ``ValidationError`` (with ``form``) when an answer is not valid.
+    """
+    correction = open_correction(dossier=dossier)
+    if correction is None or dossier.family_id != getattr(user, "pk", None):
+        raise PermissionError("No correction is awaited from this account.")
+    form = CorrectionForm(dossier=dossier, correction=correction, data=data, files=files)
+    if not form.is_valid():
+        invalid = ValidationError(_("Some corrections are not valid."), code="invalid")
+        invalid.form = form
+        raise invalid
+    now = timezone.now()
+    with transaction.atomic():
+        answers = dict(dossier.answers)
+        file_names = {str(f.uuid): f.original_name for f in dossier.files.all()}
+        changes = []
+        for part in form.parts:
+            item, spec, cleaned = part["item"], part["spec"], part["form"].cleaned_data
+            if spec["type"] == "file":
+                old_token = answer_at(answers, item.path)
+                health = dossier.is_health_data or bool(spec.get("health"))
+                upload = cleaned[spec["key"]]
+                new = _store_correction_file(dossier=dossier, path=item.path, upload=upload, health=health)
+                if old_token:
+                    dossier.files.filter(uuid=old_token).update(replaced_at=now)
+                value = str(new.uuid)
+                file_names[value] = new.original_name
+            else:
+                value = field_type(spec).to_answer(spec, cleaned)
+            _set_answer(answers, item.path, value)
+            item.after = {"value": value, "text": _display(spec, value, file_names)}
+            item.save(update_fields=["after"])
+            changes.append({"path": item.path, "before": item.before.get("text"), "after": item.after["text"]})
+        correction.answered_at = now
+        correction.save(update_fields=["answered_at"])
+        extra = {"answers": answers}
+        form_page = dossier.form_page.specific
+        if form_page.qf_key and any(item.path == form_page.qf_key for item in correction.items.all()):
+            qf, source, month = dossier_qf_from_answers(form_page=form_page, answers=answers, provenance={})
+            extra.update({"qf": qf, "qf_source": source, "qf_month": month})
+        _move(
+            dossier=dossier,
+            to=S.SUBMITTED,
+            by=user,
+            kind=EventKind.RESUBMITTED,
+            details={"correction": correction.pk, "changes": changes},
+            extra_fields=extra,
+        )
+    return correction
+
+
+def correction_changes(*, dossier: Dossier) -> list[CorrectionRequest]:
+    """The dossier's correction requests, latest first, with their items (before and after)."""
+    return list(dossier.corrections.prefetch_related("items").select_related("requested_by"))
+
+
+# QF, validation and prices -----------------------------------------------------------------
+
+PROVIDER_SOURCES = {"CNAF": "cnaf", "MSA": "msa"}
+
+
+def dossier_qf_from_answers(
+    *, form_page, answers: Mapping[str, Any], provenance: Mapping[str, Any]
+) -> tuple[int | None, str, datetime.date | None]:
+    """The QF of the answers, its source and month: ``cnaf``/``msa`` with their period when fetched from
+    API Particulier; otherwise declared by the family (empty source: an agent must check it)."""
+    if not form_page.qf_key:
+        return None, "", None
+    value = answers.get(form_page.qf_key)
+    if value in (None, ""):
+        return None, "", None
+    try:
+        qf = int(value)
+    except (TypeError, ValueError):
+        return None, "", None
+    origin = provenance.get(form_page.qf_key) or {}
+    source = PROVIDER_SOURCES.get(origin.get("provider", ""), "")
+    month = None
+    if origin.get("period"):
+        try:
+            month = datetime.date.fromisoformat(f"{origin['period']}-01")
+        except ValueError:
+            month = None
+    return qf, source, month
+
+
+@dataclass(frozen=True)
+class Check:
+    """A validation condition: ``ok`` or what is missing."""
+
+    key: str
+    label: str
+    ok: bool
+    detail: str = ""
+
+
+def _rules_specs(definition: Definition) -> list[dict]:
+    return [spec for _index, spec in definition.fields() if spec["type"] == "rules"]
+
+
+def validation_checks(*, dossier: Dossier) -> list[Check]:
+    """The form's validation conditions, each met or not, for the agent to see before validating."""
+    form_page = dossier.form_page.specific
+    checks = []
+    if form_page.requires_rules_accepted:
+        from home.models import RulesPage
+        from home.selectors import rules_acceptance_status
+
+        statuses = []
+        for spec in _rules_specs(dossier.get_definition()):
+            rules_page = RulesPage.objects.filter(pk=spec.get("rules_page")).first()
+            if rules_page is not None and dossier.family is not None:
+                statuses.append(rules_acceptance_status(rules_page=rules_page, user=dossier.family))
+            else:
+                statuses.append("never")
+        ok = bool(statuses) and all(status == "accepted" for status in statuses)
+        detail = "" if ok else _("The family has not accepted the version of the rules in force.")
+        checks.append(Check("rules", _("Rules accepted"), ok, detail))
+    if form_page.proof_of_address_key:
+        token = dossier.answers.get(form_page.proof_of_address_key)
+        ok = bool(token) and dossier.files.filter(uuid=token, replaced_at__isnull=True).exists()
+        checks.append(Check("proof_of_address", _("Proof of address"), ok, "" if ok else _("No proof of address.")))
+    if form_page.requires_qf:
+        ok = dossier.qf is not None and bool(dossier.qf_source)
+        if ok:
+            detail = ""
+        elif dossier.qf is not None:
+            detail = _("QF declared by the family: check its proof and confirm it below.")
+        else:
+            detail = _("QF unknown: enter it from a proof, or acknowledge that the maximum tariff applies.")
+        checks.append(Check("qf", _("Family quotient known"), ok, detail))
+    return checks
+
+
+def _children_count(answers: Mapping[str, Any]) -> int:
+    # The PSU rate depends on the children in charge: the first repeatable group of children counts them.
+    for key in ("enfants", "children"):
+        if isinstance(answers.get(key), list) and answers[key]:
+            return len(answers[key])
+    return 1
+
+
+def dossier_prices_compute(*, dossier: Dossier, resident: bool = True, on: datetime.date | None = None) -> dict:
+    """The price of each service the dossier enrols in, from the council's decree in force, explained.
+
+    Without a known QF the family gave no usable proof: the decree's no-proof policy applies (the maximum
+    tariff), and the explanation says so.
+    """
+    from home import tariffs
+    from home.selectors import decree_in_force
+    from home.services import tariff_quote
+
+    form_page = dossier.form_page.specific
+    keys = [key.strip() for key in form_page.priced_services.split(",") if key.strip()]
+    chosen = None
+    if form_page.priced_services_key:
+        chosen = set(dossier.answers.get(form_page.priced_services_key) or [])
+    known = dossier.qf is not None and bool(dossier.qf_source)
+    household = tariffs.Household(
+        qf=dossier.qf if known else None,
+        qf_source=dossier.qf_source or None if known else None,
+        qf_month=dossier.qf_month if known else None,
+        resident=resident,
+        children=_children_count(dossier.answers),
+        proof=known,
+    )
+    result: dict[str, Any] = {
+        "computed_at": timezone.now().isoformat(),
+        "household": {
+            "qf": household.qf,
+            "qf_source": household.qf_source or "",
+            "qf_month": household.qf_month.isoformat() if household.qf_month else "",
+            "resident": resident,
+            "proof": known,
+        },
+        "maximum_tariff": not known,
+        "quotes": [],
+        "errors": [],
+    }
+    for key in keys:
+        decree = decree_in_force(council=dossier.council, on=on, service_key=key)
+        if decree is None:
+            result["errors"].append(_("No tariff decree in force prices the service “%(key)s”.") % {"key": key})
+            continue
+        try:
+            quote = tariff_quote(decree=decree, service_key=key, household=household)
+        except tariffs.TariffError as error:
+            result["errors"].append(error.message)
+            continue
+        if chosen is not None and quote.service_label not in chosen and key not in chosen:
+            continue
+        result["quotes"].append({**quote.as_dict(), "decree": {"id": decree.pk, "title": decree.title}})
+    return result
+
+
+def dossier_validate(
+    *,
+    dossier: Dossier,
+    by,
+    comment: str = "",
+    qf: int | None = None,
+    qf_month: datetime.date | None = None,
+    maximum_tariff: bool = False,
+    resident: bool = True,
+    override: bool = False,
+) -> DossierEvent:
+    """Validate a dossier under review: conditions met (or overridden, recorded), QF recorded, prices stored.
+
+    ``qf`` (with ``qf_month``): the QF the agent read on a proof (source "agent"). ``maximum_tariff``: the
+    agent acknowledges that the family gives no proof, so the maximum tariff applies. ``override``: validate
+    although conditions are missing (recorded in the internal history with what was missing).
+    """
+    with transaction.atomic():
+        current = _locked(dossier)
+        if S.VALIDATED not in allowed_transitions(current.status):
+            raise TransitionRefused(_("Only a dossier under review can be validated."), code="not_allowed")
+        if qf is not None:
+            dossier.qf, dossier.qf_source, dossier.qf_month = qf, "agent", qf_month
+        elif maximum_tariff:
+            dossier.qf_source = ""
+        missing = [
+            check
+            for check in validation_checks(dossier=dossier)
+            if not check.ok and not (check.key == "qf" and maximum_tariff)
+        ]
+        if missing and not override:
+            refused = TransitionRefused(
+                _("Missing before validation: %(items)s.") % {"items": ", ".join(c.label for c in missing)},
+                code="missing",
+            )
+            refused.missing = missing
+            raise refused
+        if missing:
+            DossierEvent.objects.create(
+                dossier=dossier,
+                actor=by,
+                kind=EventKind.OVERRIDE,
+                from_status=current.status,
+                to_status=current.status,
+                comment=", ".join(str(check.label) for check in missing),
+                is_public=False,
+                details={"missing": [check.key for check in missing]},
+            )
+        prices = (
+            dossier_prices_compute(dossier=dossier, resident=resident)
+            if dossier.form_page.specific.priced_services
+            else {}
+        )
+        return _move(
+            dossier=dossier,
+            to=S.VALIDATED,
+            by=by,
+            comment=comment.strip(),
+            extra_fields={
+                "qf": dossier.qf,
+                "qf_source": dossier.qf_source,
+                "qf_month": dossier.qf_month,
+                "prices": prices,
+                "validated_at": timezone.now(),
+            },
+        )
