@@ -32,8 +32,15 @@ def _today() -> datetime.date:
     return timezone.localdate()
 
 
+def _page_path(page: FormPage) -> str:
+    """The page's path on its own site: the form is always served on its council's hostname and port,
+    so redirects stay relative (``page.url`` is absolute, with the site's default port, when several
+    sites exist)."""
+    return page.get_url_parts()[2]
+
+
 def _page_url(page: FormPage, route: str = "start", **kwargs) -> str:
-    return page.url + page.reverse_subpage(route, kwargs=kwargs or None)
+    return _page_path(page) + page.reverse_subpage(route, kwargs=kwargs or None)
 
 
 def _step_url(page: FormPage, index: int) -> str:
@@ -60,7 +67,7 @@ def _refuse(request, page: FormPage):
         return None
     if page.access == "family" and not request.user.is_authenticated:
         return redirect(_login_url(request))
-    return redirect(page.url)
+    return redirect(_page_path(page))
 
 
 def _request_meta(request) -> dict:
@@ -133,7 +140,7 @@ def form_step(request, page: FormPage, number: int):
         return refused
     draft = _draft(request, page)
     if draft is None:
-        return redirect(page.url)
+        return redirect(_page_path(page))
     shown = visible_steps(definition, draft.answers, today=_today())
     if index not in shown:
         later = [i for i in shown if i > index]
@@ -287,7 +294,7 @@ def _remember_rules_versions(page: FormPage, layout, draft, user) -> None:
 def _previous_url(page: FormPage, definition, draft, index: int) -> str:
     shown = visible_steps(definition, draft.answers, today=_today())
     earlier = [i for i in shown if i < index]
-    return _step_url(page, earlier[-1]) if earlier else page.url
+    return _step_url(page, earlier[-1]) if earlier else _page_path(page)
 
 
 @never_cache
@@ -298,7 +305,7 @@ def form_review(request, page: FormPage):
         return refused
     draft = _draft(request, page)
     if draft is None:
-        return redirect(page.url)
+        return redirect(_page_path(page))
     definition = definition_for(page)
     if request.method == "POST":
         try:
@@ -308,7 +315,7 @@ def form_review(request, page: FormPage):
             return redirect(_step_url(page, incomplete.step - 1))
         except PermissionDenied as refusal:
             messages.error(request, str(refusal))
-            return redirect(page.url)
+            return redirect(_page_path(page))
         sent = request.session.get(SESSION_SENT, [])
         request.session[SESSION_SENT] = [*sent[-9:], dossier.reference]
         return redirect(_page_url(page, "confirmation", reference=dossier.reference))
@@ -352,7 +359,7 @@ def family_space(request):
     """Mon espace famille: drafts (with their expiry) and sent dossiers (with their status)."""
     drafts = list(selectors.drafts_for_family(user=request.user))
     for draft in drafts:
-        draft.resume_url = draft.form_page.specific.url if draft.form_page.live else ""
+        draft.resume_url = draft.form_page.specific.get_url(request) if draft.form_page.live else ""
     context = {"drafts": drafts, "dossiers": selectors.dossiers_for_family(user=request.user)}
     return render(request, "forms/family_space.html", context)
 

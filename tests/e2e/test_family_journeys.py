@@ -1,0 +1,134 @@
+"""Families in a real browser: sign up, fill the dossier famille with the API Particulier, submit."""
+
+import re
+
+from django.core import mail
+from playwright.sync_api import expect
+
+PASSWORD = "Une-phrase-de-passe-2026"
+PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+
+
+def field(page, label: str):
+    """The field whose label is exactly ``label`` (the "(obligatoire)" mark apart), as a screen reader names it."""
+    return page.get_by_label(re.compile(rf"^\s*{re.escape(label)}(\s*\((obligatoire|facultatif)\))?\s*$"))
+
+
+def sign_up(journey, base_url: str, email: str) -> None:
+    """Create a family account, confirm the email from the outbox, and log in."""
+    page = journey.page
+    page.goto(f"{base_url}/compte/signup/")
+    journey.audit("sign-up form")
+    page.get_by_label("Adresse électronique").fill(email)
+    page.get_by_label("Mot de passe (obligatoire)").fill(PASSWORD)
+    page.get_by_label("Mot de passe (confirmation)").fill(PASSWORD)
+    page.get_by_role("button", name="Créer mon compte").click()
+    journey.audit("check your inbox")
+    message = next(m for m in reversed(mail.outbox) if email in m.to)
+    link = re.search(r"https?://\S+/compte/confirm-email/\S+/", message.body).group(0)
+    page.goto(link)
+    journey.audit("confirm email")
+    page.get_by_role("button", name=re.compile("Confirmer", re.I)).click()
+    page.goto(f"{base_url}/compte/login/")
+    page.get_by_label("Adresse électronique").fill(email)
+    page.get_by_label("Mot de passe", exact=False).first.fill(PASSWORD)
+    journey.audit("login")
+    page.get_by_role("button", name=re.compile("Connexion|Se connecter", re.I)).click()
+    expect(page.get_by_role("button", name="Se déconnecter")).to_be_visible()
+
+
+def fill_identity(page, *, birth_name: str, first_name: str, sex: str, birth_date: str, town: str, dept: str):
+    field(page, "Nom de naissance").fill(birth_name)
+    field(page, "Prénom").fill(first_name)
+    page.get_by_label(sex, exact=True).check()
+    field(page, "Date de naissance").fill(birth_date)
+    page.get_by_label("En France").check()
+    field(page, "Commune de naissance").fill(town)
+    field(page, "Département de naissance (numéro)").fill(dept)
+
+
+def start_dossier_famille(journey, base_url: str) -> None:
+    page = journey.page
+    page.goto(f"{base_url}/demarches/dossier-famille/")
+    journey.audit("dossier famille")
+    page.get_by_role("button", name="Commencer").or_(page.get_by_role("link", name="Commencer")).first.click()
+    expect(page.get_by_text("Étape 1 sur 5")).to_be_visible()
+    field(page, "Nom").fill("Lambert")
+    field(page, "Prénom").fill("Camille")
+    field(page, "Téléphone").fill("06 12 34 56 78")
+    page.get_by_label("Non").check()
+    journey.audit("guardians")
+    page.get_by_role("button", name="Enregistrer et continuer").click()
+    expect(page.get_by_text("Étape 2 sur 5")).to_be_visible()
+
+
+def fill_address(journey) -> None:
+    page = journey.page
+    page.get_by_label(re.compile("Numéro et voie|Adresse", re.I)).first.fill("4 rue des Tilleuls")
+    field(page, "Code postal").fill("21990")
+    page.get_by_label(re.compile("^(Commune|Ville)", re.I)).first.fill("Valmont")
+    field(page, "Justificatif de domicile de moins de 3 mois").set_input_files(
+        {"name": "justificatif.pdf", "mimeType": "application/pdf", "buffer": PDF}
+    )
+    journey.audit("address")
+    page.get_by_role("button", name="Enregistrer et continuer").click()
+    expect(page.get_by_text("Étape 3 sur 5")).to_be_visible()
+
+
+def test_family_signs_up_fetches_its_qf_and_submits(portal, journey):
+    page = journey.page
+    sign_up(journey, portal.valmont, "camille.lambert@example.fr")
+    start_dossier_famille(journey, portal.valmont)
+    fill_address(journey)
+
+    # Resources: the notice comes first, the box is not ticked, the identity is the benefit holder's.
+    consent = page.get_by_role("checkbox", name=re.compile("J'accepte|accord|consens", re.I))
+    expect(consent).not_to_be_checked()
+    fill_identity(
+        page,
+        birth_name="LAMBERT",
+        first_name="Camille",
+        sex="Féminin",
+        birth_date="1986-04-12",
+        town="Dijon",
+        dept="21",
+    )
+    consent.check()
+    journey.audit("consent and identity")
+    page.get_by_role("button", name="Récupérer mes informations").click()
+    expect(page.get_by_role("status").filter(has_text="CAF")).to_be_visible()
+    expect(page.get_by_label(re.compile("Quotient familial"))).to_have_value("620")
+    journey.audit("qf fetched")
+    page.get_by_role("button", name="Enregistrer et continuer").click()
+
+    # Children: prefilled from the CAF file; one more is added.
+    expect(page.get_by_text("Étape 4 sur 5")).to_be_visible()
+    journey.audit("children prefilled")
+    prenoms = field(page, "Prénom")
+    assert prenoms.count() == 2
+    page.get_by_role("button", name="Ajouter un enfant").click()
+    prenoms = field(page, "Prénom")
+    expect(prenoms).to_have_count(3)
+    prenoms.nth(2).fill("Jules")
+    field(page, "Nom").nth(2).fill("Lambert")
+    field(page, "Date de naissance").nth(2).fill("2024-02-01")
+    journey.audit("child added")
+    page.get_by_role("button", name="Enregistrer et continuer").click()
+
+    # Rules: read, then accept.
+    expect(page.get_by_text("Étape 5 sur 5")).to_be_visible()
+    field(page, "Nom du responsable légal qui accepte").fill("Camille Lambert")
+    page.get_by_label(re.compile("J'ai lu le règlement")).check()
+    journey.audit("rules")
+    page.get_by_role("button", name="Enregistrer et continuer").click()
+
+    # Check your answers, then send.
+    expect(page.get_by_role("heading", level=1)).to_contain_text(re.compile("Vérifi", re.I))
+    expect(page.get_by_text("620")).to_be_visible()
+    journey.audit("check answers")
+    page.get_by_role("button", name=re.compile("Envoyer")).click()
+
+    expect(page.get_by_text(re.compile(r"DF-2026-\d{6}"))).to_be_visible()
+    journey.audit("confirmation")
+    reference = re.search(r"DF-2026-\d{6}", page.content()).group(0)
+    assert any(reference in m.body for m in mail.outbox if "camille.lambert@example.fr" in m.to)
