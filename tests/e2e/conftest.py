@@ -53,6 +53,9 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if E2E_DIR in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.e2e)
+            # The live server needs committed data; a serialized rollback brings back what migrations
+            # created (Wagtail's root page, collections) after each journey's flush.
+            item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True))
             if reason:
                 item.add_marker(pytest.mark.skip(reason=f"E2E NOT RUN: {reason}"))
 
@@ -84,7 +87,7 @@ class Portal:
 
 
 @pytest.fixture
-def portal(live_server, transactional_db, simulator, settings) -> Portal:
+def portal(live_server, simulator, settings) -> Portal:
     settings.API_PARTICULIER_BASE_URL = simulator.base_url
     settings.ALLOWED_HOSTS = ["*"]
     call_command("load_initial_data", stdout=StringIO())

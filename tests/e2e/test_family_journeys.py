@@ -132,3 +132,98 @@ def test_family_signs_up_fetches_its_qf_and_submits(portal, journey):
     journey.audit("confirmation")
     reference = re.search(r"DF-2026-\d{6}", page.content()).group(0)
     assert any(reference in m.body for m in mail.outbox if "camille.lambert@example.fr" in m.to)
+
+
+def go_to_resources_step(journey, portal, email: str) -> None:
+    sign_up(journey, portal.valmont, email)
+    start_dossier_famille(journey, portal.valmont)
+    fill_address(journey)
+
+
+def ask_for_qf(journey, **identity) -> None:
+    page = journey.page
+    fill_identity(page, **identity)
+    page.get_by_role("checkbox", name=re.compile("J'accepte|accord|consens", re.I)).check()
+    page.get_by_role("button", name="Récupérer mes informations").click()
+
+
+def finish_after_resources(journey) -> str:
+    """From the children step to the confirmation; returns the reference."""
+    page = journey.page
+    expect(page.get_by_text("Étape 4 sur 5")).to_be_visible()
+    prenoms = field(page, "Prénom")
+    if prenoms.count() == 0 or not prenoms.first.input_value():
+        prenoms.first.fill("Léa")
+        field(page, "Nom").first.fill("Petit")
+        field(page, "Date de naissance").first.fill("2018-09-10")
+    page.get_by_role("button", name="Enregistrer et continuer").click()
+    expect(page.get_by_text("Étape 5 sur 5")).to_be_visible()
+    field(page, "Nom du responsable légal qui accepte").fill("Hugo Petit")
+    page.get_by_label(re.compile("J'ai lu le règlement")).check()
+    page.get_by_role("button", name="Enregistrer et continuer").click()
+    journey.audit("check answers")
+    page.get_by_role("button", name=re.compile("Envoyer")).click()
+    expect(page.get_by_text(re.compile(r"DF-2026-\d{6}"))).to_be_visible()
+    journey.audit("confirmation")
+    return re.search(r"DF-2026-\d{6}", page.content()).group(0)
+
+
+def test_family_without_caf_file_takes_the_manual_route(portal, journey):
+    page = journey.page
+    go_to_resources_step(journey, portal, "hugo.petit@example.fr")
+    ask_for_qf(
+        journey, birth_name="PETIT", first_name="Hugo", sex="Masculin", birth_date="1990-05-30", town="Dijon", dept="21"
+    )
+    # The API has no file for this family: the form says why and offers the upload instead.
+    expect(page.get_by_role("alert").filter(has_text="CAF")).to_be_visible()
+    journey.audit("no caf file explained")
+    expect(field(page, "Quotient familial")).to_be_empty()
+    field(page, "Attestation de quotient familial CAF ou avis d'imposition (revenus N-2)").set_input_files(
+        {"name": "avis-imposition.pdf", "mimeType": "application/pdf", "buffer": PDF}
+    )
+    page.get_by_role("button", name="Enregistrer et continuer").click()
+    finish_after_resources(journey)
+
+
+def test_family_on_a_flaky_api_keeps_its_draft_and_finishes_later(portal, journey, simulator, settings):
+    page = journey.page
+    settings.API_PARTICULIER_TIMEOUT = 1.0
+    simulator.state.update({"fail": "timeout", "timeout_s": 2.0})
+    go_to_resources_step(journey, portal, "camille.flaky@example.fr")
+    ask_for_qf(
+        journey,
+        birth_name="LAMBERT",
+        first_name="Camille",
+        sex="Féminin",
+        birth_date="1986-04-12",
+        town="Dijon",
+        dept="21",
+    )
+    expect(page.get_by_role("alert")).to_be_visible()
+    journey.audit("api unavailable")
+
+    # The family stops here and comes back later from its space, on a new visit: the draft is there.
+    page.get_by_role("button", name="Se déconnecter").click()
+    simulator.state.update({"fail": None})
+    page.goto(f"{portal.valmont}/compte/login/")
+    page.get_by_label("Adresse électronique").fill("camille.flaky@example.fr")
+    page.get_by_label("Mot de passe", exact=False).first.fill(PASSWORD)
+    page.get_by_role("button", name=re.compile("Connexion|Se connecter", re.I)).click()
+    page.get_by_role("link", name="Mon espace famille").click()
+    journey.audit("family space with draft")
+    page.get_by_role("link", name=re.compile("^Reprendre")).first.click()
+    expect(page.get_by_text("Étape 3 sur 5")).to_be_visible()
+    journey.step("draft resumed where it stopped")
+    ask_for_qf(
+        journey,
+        birth_name="LAMBERT",
+        first_name="Camille",
+        sex="Féminin",
+        birth_date="1986-04-12",
+        town="Dijon",
+        dept="21",
+    )
+    expect(field(page, "Quotient familial")).to_have_value("620")
+    page.get_by_role("button", name="Enregistrer et continuer").click()
+    reference = finish_after_resources(journey)
+    assert reference.startswith("DF-2026-")

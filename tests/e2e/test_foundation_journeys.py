@@ -16,9 +16,9 @@ def staff_login(journey, base_url: str, username: str, password: str) -> None:
     page = journey.page
     page.goto(f"{base_url}/admin/")
     page.get_by_label(re.compile("Nom d.utilisateur|Username", re.I)).fill(username)
-    page.get_by_label(re.compile("Mot de passe|Password", re.I)).fill(password)
+    page.get_by_label(re.compile("Mot de passe|Password", re.I)).first.fill(password)
     journey.step("staff login")
-    page.get_by_role("button", name=re.compile("Se connecter|Sign in", re.I)).click()
+    page.get_by_role("button", name="S'identifier").click()
     expect(page.get_by_role("heading", name="Validation en deux étapes")).to_be_visible()
     journey.audit("second factor asked")
     page.get_by_label("Code").fill(current_totp(username))
