@@ -100,6 +100,15 @@ def rules_pages_for_council(*, council) -> QuerySet[RulesPage]:
     return RulesPage.objects.live().descendant_of(council).order_by("title")
 
 
+def rules_pages_to_accept_again(*, council, user) -> list[RulesPage]:
+    """The council's rules that ``user`` accepted in an earlier version only: they must accept the new one."""
+    if not user.is_authenticated:
+        return []
+    accepted = RulesPage.objects.filter(acceptances__user=user).values("pk")
+    pages = rules_pages_for_council(council=council).filter(pk__in=accepted)
+    return [page for page in pages if rules_acceptance_status(rules_page=page, user=user) == "outdated"]
+
+
 def rules_version_in_force(*, rules_page, on: date | None = None) -> RulesVersion | None:
     """The version of ``rules_page`` in force on ``on`` (today by default): the latest to have taken effect."""
     on = on or timezone.localdate()

@@ -1,11 +1,15 @@
 """Public views of the ``home`` app: rules versions, acceptance and receipts; the tariff API."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -57,13 +61,23 @@ def rules_accept_view(request, *, rules_page):
             version=version,
         )
         messages.success(request, _("Thank you: your acceptance is recorded. Keep this receipt."))
-        return redirect("home:rules_receipt", reference=acceptance.reference)
+        receipt = reverse("home:rules_receipt", kwargs={"reference": acceptance.reference})
+        following = _safe_next(request)
+        return redirect(f"{receipt}?{urlencode({'next': following})}" if following else receipt)
     mine = RulesAcceptance.objects.filter(rules_page=rules_page, user=request.user).order_by("-accepted_at")
     return render(
         request,
         "home/rules_accept.html",
         {"page": rules_page, "version": version, "form": form, "status": status, "acceptances": mine},
     )
+
+
+def _safe_next(request) -> str:
+    """Where to go after accepting (e.g. back to what the family was doing at login), if on this site."""
+    candidate = request.GET.get("next", "")
+    if candidate and url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()}):
+        return candidate
+    return ""
 
 
 @never_cache
@@ -80,7 +94,7 @@ def rules_receipt(request, reference):
         {
             "acceptance": acceptance,
             "issuer": council_for_page(acceptance.rules_page),
-            "back_url": acceptance.rules_page.url,
+            "back_url": _safe_next(request) or acceptance.rules_page.get_url(request),
         },
     )
 
