@@ -265,6 +265,14 @@ class Draft(models.Model):
     answers = models.JSONField(_("answers"), default=dict, blank=True)
     provenance = models.JSONField(_("provenance of prefilled values"), default=dict, blank=True)
     prefill = models.JSONField(_("prefill state"), default=dict, blank=True)
+    renewal_of = models.ForeignKey(
+        "forms.Dossier",
+        verbose_name=_("renewal of"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     furthest_step = models.PositiveSmallIntegerField(_("furthest step reached"), default=1)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

@@ -10,9 +10,17 @@ from django.contrib.auth.models import Group, Permission
 
 from .models import CouncilRole, StaffRole
 
+AGENT_PERMISSIONS = [
+    "forms.view_dossier",
+    "forms.change_dossier",
+    "forms.export_dossiers",
+    "forms.view_notificationtemplate",
+    "forms.add_notificationtemplate",
+    "forms.change_notificationtemplate",
+]
 ROLE_PERMISSIONS = {
-    StaffRole.AGENT: ["forms.view_dossier", "forms.change_dossier", "forms.export_dossiers"],
-    StaffRole.HEALTH: ["forms.view_dossier", "forms.change_dossier", "forms.export_dossiers", "forms.view_health_data"],
+    StaffRole.AGENT: AGENT_PERMISSIONS,
+    StaffRole.HEALTH: [*AGENT_PERMISSIONS, "forms.view_health_data"],
     StaffRole.BILLING: ["forms.view_dossier", "forms.export_dossiers"],
 }
 ROLE_GROUP_NAMES = {

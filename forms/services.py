@@ -396,7 +396,7 @@ def dossier_submit(*, draft: Draft, request_meta: Mapping[str, Any]) -> Dossier:
     """Validate the whole draft again and turn it into a dossier, atomically.
 
     ``request_meta``: ``ip_address``, ``user_agent`` (acceptance evidence) and optionally ``agent`` (the
-    staff member filing it at the counter for the family) and ``renewal_of`` (last year's dossier). Either everything is saved (dossier, files, rules acceptances, history,
+    staff member filing it at the counter for the family). Either everything is saved (dossier, files, rules acceptances, history,
     a new reference) and the draft deleted, or nothing is and the draft stays as it was.
     """
     form_page = draft.form_page.specific
@@ -445,7 +445,7 @@ def dossier_submit(*, draft: Draft, request_meta: Mapping[str, Any]) -> Dossier:
             council=council,
             is_health_data=form_page.is_health_data,
             submitted_by_agent=agent is not None,
-            renewal_of=request_meta.get("renewal_of"),
+            renewal_of=draft.renewal_of,
             qf=qf,
             qf_source=qf_source,
             qf_month=qf_month,

@@ -5,7 +5,7 @@ import logging
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_tasks import task
 
 logger = logging.getLogger(__name__)
@@ -23,7 +23,9 @@ def notification_send(log_pk: int) -> None:
         return
     log.attempts += 1
     try:
-        subject, body = notification_texts(dossier=log.dossier, event=log.event)
+        # Families read French, whoever or whatever triggered the email (a request, a worker).
+        with translation.override(settings.LANGUAGE_CODE):
+            subject, body = notification_texts(dossier=log.dossier, event=log.event)
         send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [log.recipient])
     except Exception as error:
         log.last_error = type(error).__name__[:255]

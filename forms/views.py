@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -356,19 +356,48 @@ def form_preview(request, page: FormPage):
 @never_cache
 @login_required
 def family_space(request):
-    """Mon espace famille: drafts (with their expiry) and sent dossiers (with their status)."""
+    """Mon espace famille: drafts (with their expiry), sent dossiers (with their status), renewals offered."""
+    from .renewal import renewal_source
+
     drafts = list(selectors.drafts_for_family(user=request.user))
     for draft in drafts:
-        draft.resume_url = draft.form_page.specific.get_url(request) if draft.form_page.live else ""
-    context = {"drafts": drafts, "dossiers": selectors.dossiers_for_family(user=request.user)}
+        draft.resume_url = draft.form_page.specific.url if draft.form_page.live else ""
+    dossiers = list(selectors.dossiers_for_family(user=request.user))
+    drafted = {draft.form_page_id for draft in drafts}
+    renewals = []
+    for page in FormPage.objects.live().filter(renewable=True, pk__in={d.form_page_id for d in dossiers}):
+        source = renewal_source(form_page=page, user=request.user)
+        if source is not None and page.pk not in drafted and page.is_open():
+            renewals.append({"page": page, "source": source})
+    context = {"drafts": drafts, "dossiers": dossiers, "renewals": renewals}
     return render(request, "forms/family_space.html", context)
 
 
 @never_cache
 @login_required
 def family_dossier(request, uuid):
-    """A sent dossier, read-only, as the family sent it."""
+    """A sent dossier as the family sent it: status, public history, prices, and the correction asked for
+    (a form with only the answers to fix; everything else stays read-only)."""
+    from . import workflow
+
     dossier = get_object_or_404(selectors.dossiers_for_family(user=request.user), uuid=uuid)
+    correction = workflow.open_correction(dossier=dossier)
+    correction_form = None
+    if correction is not None:
+        correction_form = workflow.CorrectionForm(dossier=dossier, correction=correction)
+        if request.method == "POST":
+            try:
+                workflow.dossier_correction_submit(
+                    dossier=dossier, user=request.user, data=request.POST, files=request.FILES
+                )
+            except ValidationError as invalid:
+                correction_form = getattr(invalid, "form", correction_form)
+            else:
+                messages.success(request, _("Thank you: your corrections have been sent to the service."))
+                return redirect("forms:family_dossier", uuid=dossier.uuid)
+    elif request.method == "POST":
+        messages.error(request, _("This dossier is being processed: it can no longer be changed."))
+        return redirect("forms:family_dossier", uuid=dossier.uuid)
     definition = dossier.get_definition()
     files = {str(f.uuid): f.original_name for f in dossier.files.all()}
     steps = summary(
@@ -378,8 +407,35 @@ def family_dossier(request, uuid):
         file_names=files,
         file_url=lambda token: reverse("forms:file_download", kwargs={"uuid": token}),
     )
-    events = dossier.events.filter(is_public=True)
-    return render(request, "forms/family_dossier.html", {"dossier": dossier, "steps": steps, "events": events})
+    context = {
+        "dossier": dossier,
+        "steps": steps,
+        "events": dossier.events.filter(is_public=True),
+        "correction": correction,
+        "correction_form": correction_form,
+        "errors": correction_form.error_list() if correction_form is not None and request.method == "POST" else [],
+        "corrections": [c for c in workflow.correction_changes(dossier=dossier) if c.answered_at],
+    }
+    return render(request, "forms/family_dossier.html", context)
+
+
+@require_POST
+@login_required
+def family_renew(request, page_id: int):
+    """Start this year's dossier from last year's validated one (expiring documents are asked again)."""
+    from .renewal import draft_renew
+
+    page = get_object_or_404(FormPage.objects.live(), pk=page_id)
+    try:
+        draft = draft_renew(form_page=page, user=request.user)
+    except PermissionDenied:
+        messages.error(request, _("This dossier cannot be renewed now."))
+        return redirect("forms:family_space")
+    messages.success(
+        request, _("Your answers of last year have been copied: check them, and add the documents asked again.")
+    )
+    shown = visible_steps(definition_for(page), draft.answers, today=_today())
+    return redirect(_step_url(page, shown[0] if shown else 0))
 
 
 @require_POST

@@ -1,116 +1,110 @@
-"""Admin wiring: the dossiers list for staff (wagtail-modeladmin), limited to their councils."""
+"""Admin wiring: the agents' back-office (dossiers, counter filing), the emails' templates per council, and
+a guard that keeps forms that received dossiers."""
 
 from django.contrib import messages
-from django.contrib.admin import SimpleListFilter
 from django.http import Http404
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail_modeladmin.helpers import PermissionHelper
 from wagtail_modeladmin.options import ModelAdmin, modeladmin_register
-from wagtail_modeladmin.views import InspectView
+from wagtail_modeladmin.views import DeleteView, EditView
 
-from .display import summary
-from .models import Dossier, FormPage
-from .rendering import visible_steps
-from .selectors import can_see_health_data, dossiers_for_staff
+from . import admin_views, counter_views
+from .models import Dossier, FormPage, NotificationTemplate
+from .selectors import staff_councils
 
 
-class DossierPermissionHelper(PermissionHelper):
-    """Dossiers are read here, never created, edited or deleted; only those of the user's councils."""
+@hooks.register("register_admin_urls")
+def register_admin_urls():
+    return [
+        path("dossiers/", admin_views.dossier_list, name="forms_dossiers"),
+        path("dossiers/export.<str:fmt>", admin_views.dossiers_export, name="forms_dossiers_export"),
+        path("dossiers/filtres/", admin_views.saved_filter_save, name="forms_saved_filter_save"),
+        path("dossiers/filtres/<int:pk>/supprimer/", admin_views.saved_filter_delete, name="forms_saved_filter_delete"),
+        path("dossiers/<int:pk>/", admin_views.dossier_detail, name="forms_dossier"),
+        path("dossiers/<int:pk>/resume.pdf", admin_views.dossier_pdf, name="forms_dossier_pdf"),
+        path("dossiers/<int:pk>/<str:action>/", admin_views.dossier_action, name="forms_dossier_action"),
+        path("guichet/", counter_views.counter_start, name="forms_counter"),
+        path("guichet/<uuid:uuid>/etape/<int:number>/", counter_views.counter_step, name="forms_counter_step"),
+        path("guichet/<uuid:uuid>/envoyer/", counter_views.counter_submit, name="forms_counter_submit"),
+    ]
 
-    def user_can_create(self, user):
-        return False
+
+class DossiersMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm("forms.view_dossier") and staff_councils(user=request.user).exists()
+
+
+@hooks.register("register_admin_menu_item")
+def register_dossiers_menu_item():
+    return DossiersMenuItem(_("Dossiers"), reverse("forms_dossiers"), icon_name="folder-open-inverse", order=240)
+
+
+class CouncilScopedPermissionHelper(PermissionHelper):
+    """Staff reach only the objects of the councils they work for (by typed URL too)."""
+
+    def _mine(self, user, obj) -> bool:
+        return staff_councils(user=user).filter(pk=obj.council_id).exists()
 
     def user_can_edit_obj(self, user, obj):
-        return False
+        return super().user_can_edit_obj(user, obj) and self._mine(user, obj)
 
     def user_can_delete_obj(self, user, obj):
-        return False
+        return super().user_can_delete_obj(user, obj) and self._mine(user, obj)
 
     def user_can_inspect_obj(self, user, obj):
-        return super().user_can_inspect_obj(user, obj) and dossiers_for_staff(user=user).filter(pk=obj.pk).exists()
+        return super().user_can_inspect_obj(user, obj) and self._mine(user, obj)
 
 
-class FormFilter(SimpleListFilter):
-    """Filter by form, offering only the forms of the user's councils."""
-
-    title = _("form")
-    parameter_name = "form"
-
-    def lookups(self, request, model_admin):
-        form_ids = dossiers_for_staff(user=request.user).values_list("form_page_id", flat=True).distinct()
-        return [(page.pk, page.title) for page in FormPage.objects.filter(pk__in=form_ids).order_by("title")]
-
-    def queryset(self, request, queryset):
-        return queryset.filter(form_page_id=self.value()) if self.value() else queryset
+class NotificationTemplateForm(WagtailAdminModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "council" in self.fields and self.for_user is not None:
+            self.fields["council"].queryset = staff_councils(user=self.for_user)
 
 
-class DossierInspectView(InspectView):
-    """A dossier as the family sent it, with its files (downloaded through the checking view) and history."""
-
+class ScopedTemplateEditView(EditView):
     def dispatch(self, request, *args, **kwargs):
-        # Guessing the id of another council's dossier gives the same answer as a missing one.
-        if not dossiers_for_staff(user=request.user).filter(pk=self.instance.pk).exists():
+        if not staff_councils(user=request.user).filter(pk=self.instance.council_id).exists():
             raise Http404
         return super().dispatch(request, *args, **kwargs)
 
-    def get_context_data(self, **kwargs):
-        dossier = self.instance
-        definition = dossier.get_definition()
-        health_allowed = can_see_health_data(user=self.request.user)
-        show_answers = health_allowed or not dossier.is_health_data
-        files = list(dossier.files.all())
-        if not health_allowed:
-            files = [stored for stored in files if not stored.health]
-        steps = []
-        if show_answers:
-            steps = summary(
-                definition,
-                dossier.answers,
-                steps=visible_steps(definition, dossier.answers, today=dossier.submitted_at.date()),
-                file_names={str(stored.uuid): stored.original_name for stored in files},
-                file_url=lambda token: reverse("forms:file_download", kwargs={"uuid": token}),
-                include_health=health_allowed,
-            )
-        return super().get_context_data(
-            dossier=dossier,
-            steps=steps,
-            files=files,
-            events=dossier.events.select_related("actor"),
-            health_hidden=not health_allowed,
-            show_answers=show_answers,
-            **kwargs,
-        )
+
+class ScopedTemplateDeleteView(DeleteView):
+    def dispatch(self, request, *args, **kwargs):
+        if not staff_councils(user=request.user).filter(pk=self.instance.council_id).exists():
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
 
 
-class DossierAdmin(ModelAdmin):
-    model = Dossier
-    menu_label = _("Dossiers")
-    menu_icon = "folder-open-inverse"
-    menu_order = 250
-    add_to_admin_menu = True
-    list_display = ("reference", "form_page", "family_display", "status", "submitted_at")
-    list_filter = (FormFilter, "status", "submitted_at")
-    search_fields = ("reference", "family__email", "family__first_name", "family__last_name", "contact_email")
-    inspect_view_enabled = True
-    inspect_view_class = DossierInspectView
-    inspect_template_name = "forms/admin/dossier_inspect.html"
-    permission_helper_class = DossierPermissionHelper
+class NotificationTemplateAdmin(ModelAdmin):
+    """The emails' texts per council and event (defaults apply where a council has none)."""
+
+    model = NotificationTemplate
+    menu_label = _("Email templates")
+    menu_icon = "mail"
+    menu_order = 260
+    add_to_settings_menu = True
+    list_display = ("council", "event", "subject")
+    list_filter = ("event",)
+    permission_helper_class = CouncilScopedPermissionHelper
+    edit_view_class = ScopedTemplateEditView
+    delete_view_class = ScopedTemplateDeleteView
+    edit_handler = ObjectList(
+        [FieldPanel("council"), FieldPanel("event"), FieldPanel("subject"), FieldPanel("body")],
+        base_form_class=NotificationTemplateForm,
+    )
 
     def get_queryset(self, request):
-        return dossiers_for_staff(user=request.user)
-
-    def family_display(self, obj):
-        if obj.family is None:
-            return obj.contact_email
-        return obj.family.get_full_name() or obj.family.email
-
-    family_display.short_description = _("family")
+        return NotificationTemplate.objects.filter(council__in=staff_councils(user=request.user))
 
 
-modeladmin_register(DossierAdmin)
+modeladmin_register(NotificationTemplateAdmin)
 
 
 @hooks.register("before_delete_page")

@@ -52,17 +52,19 @@ def test_staff_of_another_council_sees_nothing(council_a, council_b, family):
     stored = DossierFile.objects.get(dossier=dossier)
     staff_a, staff_b = agent(council_a, "agent.a"), agent(council_b, "agent.b")
     client_a = otp_client(staff_a)
-    listing = client_a.get("/admin/forms/dossier/")
+    listing = client_a.get("/admin/dossiers/")
     assert listing.status_code == 200 and dossier.reference in listing.content.decode()
-    detail = client_a.get(f"/admin/forms/dossier/inspect/{dossier.pk}/")
+    detail = client_a.get(f"/admin/dossiers/{dossier.pk}/")
     assert detail.status_code == 200 and "Martin" in detail.content.decode()
     assert client_a.get(f"/fichiers/{stored.uuid}/").status_code == 200
 
     client_b = otp_client(staff_b, host="bellerive.localhost")
-    listing = client_b.get("/admin/forms/dossier/")
+    listing = client_b.get("/admin/dossiers/")
     assert listing.status_code == 200 and dossier.reference not in listing.content.decode()
-    assert client_b.get(f"/admin/forms/dossier/inspect/{dossier.pk}/").status_code in (403, 404)
-    assert f"inspect/{dossier.pk}/" not in client_b.get(f"/admin/forms/dossier/?q={dossier.reference}").content.decode()
+    assert client_b.get(f"/admin/dossiers/{dossier.pk}/").status_code == 404
+    assert (
+        f"/admin/dossiers/{dossier.pk}/" not in client_b.get(f"/admin/dossiers/?q={dossier.reference}").content.decode()
+    )
     assert client_b.get(f"/fichiers/{stored.uuid}/").status_code == 404
 
 
@@ -81,4 +83,4 @@ def test_families_never_reach_the_wagtail_admin(council_a, family):
     client = family_client(family)
     response = client.get("/admin/")
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
-    assert client.get("/admin/forms/dossier/").status_code == 302
+    assert client.get("/admin/dossiers/").status_code == 302

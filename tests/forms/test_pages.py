@@ -44,9 +44,9 @@ def test_staff_list_filters_by_status_and_form(council_a, family):
     client.post(step_url(page, 1), {"nom": "Martin"})
     client.post(f"{page.url}verifier/")
     staff = otp_client(make_agent(council_a, "agent.a"))
-    listing = staff.get(f"/admin/forms/dossier/?status=submitted&form={page.pk}").content.decode()
-    assert "DS-" in listing and "inspect/" in listing
-    assert "inspect/" not in staff.get("/admin/forms/dossier/?status=validated").content.decode()
+    listing = staff.get(f"/admin/dossiers/?status=submitted&form={page.pk}").content.decode()
+    assert "DS-" in listing and "/admin/dossiers/1" in listing
+    assert "DS-" not in staff.get("/admin/dossiers/?status=validated").content.decode()
 
 
 def test_a_form_with_dossiers_cannot_be_deleted(council_a, family):

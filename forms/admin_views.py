@@ -1,0 +1,278 @@
+"""The agents' back-office in the Wagtail admin: dossiers list (filters, saved filters, exports), a dossier
+(answers, files, history, notes, corrections, validation, prices, PDF) and its actions.
+
+Every view reads dossiers through ``selectors.dossiers_for_staff``: another council's dossier answers 404,
+whatever id is typed. Actions need ``forms.change_dossier``; exports ``forms.export_dossiers``; health
+data the health role of the dossier's council. Views call ``workflow`` services and hold no rule.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, QueryDict, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from . import exports, selectors, workflow
+from .backoffice_forms import (
+    AssignForm,
+    CommentForm,
+    CorrectionRequestForm,
+    DossierFilterForm,
+    NoteForm,
+    SavedFilterForm,
+    ValidateForm,
+)
+from .display import summary
+from .models import DossierStatus, SavedFilter, StaffRole
+from .rendering import visible_steps
+
+PER_PAGE = 50
+S = DossierStatus
+
+
+def _filtered(request):
+    user = request.user
+    councils = selectors.staff_councils(user=user)
+    form = DossierFilterForm(request.GET or None, user=user, councils=councils)
+    queryset = form.apply(selectors.dossiers_for_staff(user=user).select_related("assigned_to"))
+    return form, queryset
+
+
+def _filter_query(request) -> str:
+    kept = QueryDict(mutable=True)
+    for name in DossierFilterForm.base_fields:
+        if request.GET.get(name):
+            kept[name] = request.GET[name]
+    return kept.urlencode()
+
+
+@require_GET
+def dossier_list(request):
+    """Dossiers of the agent's councils, filtered, with saved filters and export links."""
+    if not request.user.has_perm("forms.view_dossier"):
+        raise PermissionDenied
+    form, queryset = _filtered(request)
+    page = Paginator(queryset.order_by("-submitted_at", "-pk"), PER_PAGE).get_page(request.GET.get("p"))
+    query = _filter_query(request)
+    context = {
+        "page_title": _("Dossiers"),
+        "header_icon": "folder-open-inverse",
+        "filter_form": form,
+        "dossiers": page,
+        "query": query,
+        "saved_filters": SavedFilter.objects.filter(user=request.user),
+        "saved_filter_form": SavedFilterForm(),
+        "can_export": selectors.can_export(user=request.user),
+        "can_see_health": selectors.can_see_health_data(user=request.user),
+        "can_file": request.user.has_perm("forms.change_dossier"),
+    }
+    return render(request, "forms/admin/dossier_list.html", context)
+
+
+@require_POST
+def saved_filter_save(request):
+    form = SavedFilterForm(request.POST)
+    query = request.POST.get("query", "")[:1000]
+    if form.is_valid():
+        SavedFilter.objects.update_or_create(
+            user=request.user, name=form.cleaned_data["name"], defaults={"query": query}
+        )
+        messages.success(request, _("Filter saved."))
+    return redirect(f"{reverse('forms_dossiers')}?{query}")
+
+
+@require_POST
+def saved_filter_delete(request, pk: int):
+    get_object_or_404(SavedFilter, pk=pk, user=request.user).delete()
+    messages.success(request, _("Filter deleted."))
+    return redirect("forms_dossiers")
+
+
+def _dossier_for(request, pk: int):
+    return get_object_or_404(selectors.dossiers_for_staff(user=request.user), pk=pk)
+
+
+def _reading(request, dossier) -> dict:
+    """What the agent may read of a dossier: answers (without health data unless allowed), files, history."""
+    health_allowed = selectors.can_see_health_data(user=request.user, council=dossier.council_id)
+    show_answers = health_allowed or not dossier.is_health_data
+    files = list(dossier.files.all().order_by("uploaded_at", "pk"))
+    if not health_allowed:
+        files = [stored for stored in files if not (stored.health or dossier.is_health_data)]
+    steps = []
+    if show_answers:
+        definition = dossier.get_definition()
+        steps = summary(
+            definition,
+            dossier.answers,
+            steps=visible_steps(definition, dossier.answers, today=dossier.submitted_at.date()),
+            file_names={str(stored.uuid): stored.original_name for stored in files},
+            file_url=lambda token: reverse("forms:file_download", kwargs={"uuid": token}),
+            include_health=health_allowed,
+        )
+    return {
+        "steps": steps,
+        "files": files,
+        "health_allowed": health_allowed,
+        "show_answers": show_answers,
+        "events": list(dossier.events.select_related("actor")),
+        "corrections": workflow.correction_changes(dossier=dossier),
+    }
+
+
+@require_GET
+def dossier_detail(request, pk: int):
+    dossier = _dossier_for(request, pk)
+    reading = _reading(request, dossier)
+    can_act = selectors.can_act_on_dossier(user=request.user, dossier=dossier)
+    allowed = workflow.allowed_transitions(dossier.status)
+    targets = workflow.correction_targets(dossier=dossier, include_health=reading["health_allowed"])
+    context = {
+        **reading,
+        "page_title": f"{dossier.reference} – {dossier.form_page.title}",
+        "header_icon": "folder-open-inverse",
+        "dossier": dossier,
+        "can_act": can_act,
+        "can_export": selectors.can_export(user=request.user),
+        "notes": dossier.notes.select_related("author") if can_act else [],
+        "note_form": NoteForm(),
+        "assign_form": AssignForm(council=dossier.council, initial={"agent": str(dossier.assigned_to_id or "")}),
+        "can_review": S.UNDER_REVIEW in allowed and dossier.status != S.CORRECTION_REQUESTED,
+        "can_correct": S.CORRECTION_REQUESTED in allowed,
+        "can_validate": S.VALIDATED in allowed,
+        "can_refuse": S.REFUSED in allowed,
+        "can_close": S.CLOSED in allowed,
+        "can_withdraw": dossier.status == S.CORRECTION_REQUESTED,
+        "correction_form": CorrectionRequestForm(targets=targets),
+        "validate_form": ValidateForm(initial={"qf": dossier.qf if dossier.qf_source == "" else None}),
+        "comment_form": CommentForm(),
+        "checks": workflow.validation_checks(dossier=dossier) if S.VALIDATED in allowed else [],
+        "notifications": dossier.notifications.all()[:20],
+    }
+    return render(request, "forms/admin/dossier_detail.html", context)
+
+
+@require_POST
+def dossier_action(request, pk: int, action: str):
+    """One action on a dossier (POST): review, note, assign, correction, validate, refuse, close, withdraw."""
+    dossier = _dossier_for(request, pk)
+    if not selectors.can_act_on_dossier(user=request.user, dossier=dossier):
+        raise PermissionDenied
+    user = request.user
+    back = redirect("forms_dossier", pk=dossier.pk)
+    try:
+        if action == "review":
+            workflow.dossier_review_start(dossier=dossier, by=user)
+            messages.success(request, _("The dossier is now under review."))
+        elif action == "note":
+            form = NoteForm(request.POST)
+            if form.is_valid():
+                workflow.dossier_note_add(dossier=dossier, by=user, text=form.cleaned_data["text"])
+                messages.success(request, _("Note added."))
+        elif action == "assign":
+            form = AssignForm(request.POST, council=dossier.council)
+            if form.is_valid():
+                agent = form.agents.get(form.cleaned_data["agent"])
+                workflow.dossier_assign(dossier=dossier, to=agent, by=user)
+                messages.success(request, _("Assignment saved."))
+        elif action == "correction":
+            health = selectors.can_see_health_data(user=user, council=dossier.council_id)
+            targets = workflow.correction_targets(dossier=dossier, include_health=health)
+            form = CorrectionRequestForm(request.POST, targets=targets)
+            if not form.is_valid():
+                messages.error(request, " ".join(form.non_field_errors()) or _("Check the correction request."))
+                return back
+            workflow.dossier_request_correction(
+                dossier=dossier,
+                by=user,
+                items=form.items(),
+                message=form.cleaned_data["message"],
+                include_health=health,
+            )
+            messages.success(request, _("The correction request has been sent to the family."))
+        elif action == "validate":
+            form = ValidateForm(request.POST)
+            if not form.is_valid():
+                messages.error(request, _("Check the validation form."))
+                return back
+            data = form.cleaned_data
+            workflow.dossier_validate(
+                dossier=dossier,
+                by=user,
+                comment=data["comment"],
+                qf=data["qf"],
+                qf_month=data["qf_month"].replace(day=1) if data["qf_month"] else None,
+                maximum_tariff=data["maximum_tariff"],
+                resident=not data["non_resident"],
+                override=data["override"],
+            )
+            messages.success(request, _("The dossier is validated."))
+        elif action in ("refuse", "close", "withdraw"):
+            form = CommentForm(request.POST)
+            form.is_valid()
+            target = {"refuse": S.REFUSED, "close": S.CLOSED, "withdraw": S.UNDER_REVIEW}[action]
+            workflow.dossier_transition(
+                dossier=dossier, to=target, by=user, comment=form.cleaned_data.get("comment", "")
+            )
+            messages.success(request, _("Status changed."))
+        else:
+            raise Http404
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return back
+
+
+@require_GET
+def dossiers_export(request, fmt: str):
+    """The filtered list as CSV or XLSX, streamed; ``groups=rows&explode=<key>`` gives one row per item;
+    ``health=1`` adds health columns for agents who may see them."""
+    if not selectors.can_export(user=request.user):
+        raise PermissionDenied
+    _form, queryset = _filtered(request)
+    health_councils = set(
+        selectors.staff_councils(user=request.user, roles=[StaffRole.HEALTH]).values_list("pk", flat=True)
+    )
+    if request.user.is_superuser:
+        health_councils = set(selectors.staff_councils(user=request.user).values_list("pk", flat=True))
+    include_health = (
+        request.GET.get("health") == "1" and selectors.can_see_health_data(user=request.user) and bool(health_councils)
+    )
+    explode = request.GET.get("explode", "") if request.GET.get("groups") == "rows" else ""
+    rows = exports.export_rows(
+        queryset, include_health=include_health, health_councils=health_councils, explode=explode
+    )
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    if fmt == "csv":
+        response = StreamingHttpResponse(exports.csv_chunks(rows), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="dossiers-{stamp}.csv"'
+    elif fmt == "xlsx":
+        response = StreamingHttpResponse(
+            exports.xlsx_chunks(rows, title=_("Dossiers")),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="dossiers-{stamp}.xlsx"'
+    else:
+        raise Http404
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_GET
+def dossier_pdf(request, pk: int):
+    dossier = _dossier_for(request, pk)
+    reading = _reading(request, dossier)
+    content = exports.dossier_pdf(
+        dossier=dossier,
+        steps=reading["steps"],
+        files=reading["files"],
+        events=reading["events"],
+        corrections=reading["corrections"],
+    )
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{dossier.reference}.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response

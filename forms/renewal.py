@@ -1,0 +1,115 @@
+"""Yearly renewal of a dossier ("dossier unique"): start this year's draft from last year's validated dossier.
+
+Answers are copied, except what must be given again: documents marked "expires" (e.g. a proof of
+address under 3 months), the family quotient (it changes every month) and the rules acceptance (the
+family must accept the version in force). Kept documents are copied to new private files of the draft.
+"""
+
+import uuid
+from pathlib import PurePath
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from .definition import GROUP_TYPE
+from .models import Dossier, DossierStatus, Draft, DraftFile, FormPage
+from .rendering import definition_for
+from .services import draft_delete, draft_for, form_can_start, private_storage
+
+NOT_RENEWED = {"rules", "prefill", "info"}
+
+
+def renewal_source(*, form_page: FormPage, user) -> Dossier | None:
+    """The family's latest validated dossier of this form from an earlier year, if the form is renewable."""
+    if not form_page.renewable or not user.is_authenticated:
+        return None
+    return (
+        Dossier.objects.filter(
+            form_page=form_page,
+            family=user,
+            status=DossierStatus.VALIDATED,
+            submitted_at__year__lt=timezone.localdate().year,
+        )
+        .order_by("-submitted_at")
+        .first()
+    )
+
+
+def _copy_file(*, draft: Draft, source: Dossier, token: str, path: str) -> str | None:
+    stored = source.files.filter(uuid=token, replaced_at__isnull=True).first()
+    if stored is None:
+        return None
+    storage = private_storage()
+    name = f"forms/{draft.form_page_id}/{draft.uuid}/{uuid.uuid4().hex}{PurePath(stored.path).suffix}"
+    with storage.open(stored.path, "rb") as content:
+        new_path = storage.save(name, content)
+    copy = DraftFile.objects.create(
+        draft=draft,
+        key=path,
+        original_name=stored.original_name,
+        content_type=stored.content_type,
+        size=stored.size,
+        sha256=stored.sha256,
+        path=new_path,
+    )
+    return str(copy.uuid)
+
+
+def _renewed_value(*, draft: Draft, source: Dossier, spec: dict, value: Any, path: str) -> Any:
+    """The value carried over for one field, or None when it must be given again."""
+    if spec["type"] == "file":
+        return (
+            None if spec.get("expires") or not value else _copy_file(draft=draft, source=source, token=value, path=path)
+        )
+    if spec["type"] == GROUP_TYPE:
+        items = []
+        for number, item in enumerate(value or []):
+            copied = {}
+            for child in spec["fields"]:
+                if child["type"] in NOT_RENEWED or child["key"] not in item:
+                    continue
+                kept = _renewed_value(
+                    draft=draft,
+                    source=source,
+                    spec=child,
+                    value=item[child["key"]],
+                    path=f"{path}.{number}.{child['key']}",
+                )
+                if kept is not None:
+                    copied[child["key"]] = kept
+            items.append(copied)
+        return items
+    return value
+
+
+def draft_renew(*, form_page: FormPage, user) -> Draft:
+    """This year's draft of ``user``, prefilled from last year's validated dossier (see the module's doc).
+
+    Raises ``PermissionDenied`` when there is nothing to renew or the form cannot be filled now.
+    """
+    source = renewal_source(form_page=form_page, user=user)
+    if source is None:
+        raise PermissionDenied("Nothing to renew.")
+    reason = form_can_start(form_page=form_page, user=user)
+    if reason:
+        raise PermissionDenied(reason)
+    definition = definition_for(form_page)
+    with transaction.atomic():
+        existing = draft_for(form_page=form_page, user=user)
+        if existing is not None:
+            draft_delete(draft=existing)
+        draft = draft_for(form_page=form_page, user=user, create=True)
+        answers = {}
+        for _index, spec in definition.fields():
+            key = spec.get("key")
+            if spec["type"] in NOT_RENEWED or not key or key not in source.answers or key == form_page.qf_key:
+                continue
+            value = _renewed_value(draft=draft, source=source, spec=spec, value=source.answers[key], path=key)
+            if value is not None:
+                answers[key] = value
+        draft.answers = answers
+        draft.renewal_of = source
+        draft.save(update_fields=["answers", "renewal_of"])
+    return draft

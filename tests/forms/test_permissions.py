@@ -1,0 +1,139 @@
+"""Who reaches what: agents, agents with health access, billing and editors, each only in their council."""
+
+import pytest
+from django.core.files.base import ContentFile
+
+from forms.models import DossierFile, DossierNote, SavedFilter
+from forms.services import private_storage
+from tests.conftest import make_editor_group, make_staff, otp_client
+
+from .conftest import PDF, famille_form, make_agent, make_dossier
+
+
+@pytest.fixture
+def dossier_a(council_a, family):
+    page = famille_form(council_a)
+    dossier = make_dossier(page, family, {"nom": "Martin", "enfants": [{"prenom": "Léa", "allergie": True}]})
+    path = private_storage().save("forms/test/facture.pdf", ContentFile(PDF))
+    stored = DossierFile.objects.create(
+        dossier=dossier,
+        key="justificatif_domicile",
+        original_name="facture.pdf",
+        content_type="application/pdf",
+        size=len(PDF),
+        sha256="0",
+        path=path,
+    )
+    dossier.answers["justificatif_domicile"] = str(stored.uuid)
+    dossier.save()
+    return dossier
+
+
+def outcome(response) -> str:
+    """``ok``, ``404``, or ``denied`` (a 403, or the admin's redirect to its home with a message)."""
+    if response.status_code == 404:
+        return "404"
+    if response.status_code == 403 or (response.status_code == 302 and response["Location"] == "/admin/"):
+        return "denied"
+    return "ok" if response.status_code in (200, 302) else str(response.status_code)
+
+
+def reach(client, dossier):
+    """What a staff client gets on every route of a dossier (status codes), and whether the export lists it."""
+    stored = dossier.files.get()
+    base = f"/admin/dossiers/{dossier.pk}/"
+    export = client.get("/admin/dossiers/export.csv")
+    exported = export.status_code == 200 and dossier.reference in b"".join(export.streaming_content).decode()
+    return {
+        "list": outcome(client.get("/admin/dossiers/")),
+        "detail": outcome(client.get(base)),
+        "pdf": outcome(client.get(f"{base}resume.pdf")),
+        "file": outcome(client.get(f"/fichiers/{stored.uuid}/")),
+        "note": outcome(client.post(f"{base}note/", {"text": "Vu"})),
+        "review": outcome(client.post(f"{base}review/")),
+        "export": outcome(export),
+        "exported": exported,
+    }
+
+
+def test_permission_matrix(council_a, council_b, dossier_a):
+    editor = make_staff("editeur.a", groups=[make_editor_group(council_a)])
+    clients = {
+        "agent_a": otp_client(make_agent(council_a, "agent.a")),
+        "health_a": otp_client(make_agent(council_a, "sante.a", role="health")),
+        "billing_a": otp_client(make_agent(council_a, "facturation.a", role="billing")),
+        "agent_b": otp_client(make_agent(council_b, "agent.b"), host="bellerive.localhost"),
+        "health_b": otp_client(make_agent(council_b, "sante.b", role="health"), host="bellerive.localhost"),
+        "editor_a": otp_client(editor),
+    }
+    results = {name: reach(client, dossier_a) for name, client in clients.items()}
+    ok = {"list": "ok", "detail": "ok", "pdf": "ok", "file": "ok", "note": "ok", "review": "ok", "export": "ok"}
+    assert results["agent_a"] == {**ok, "exported": True}
+    assert results["health_a"] == {**ok, "exported": True}
+    assert results["billing_a"] == {**ok, "note": "denied", "review": "denied", "exported": True}
+    for outsider in ("agent_b", "health_b"):
+        assert results[outsider] == {
+            **dict.fromkeys(["detail", "pdf", "file", "note", "review"], "404"),
+            "list": "ok",
+            "export": "ok",
+            "exported": False,
+        }
+    assert results["editor_a"] == {
+        **dict.fromkeys(["detail", "pdf", "file", "note", "review"], "404"),
+        "list": "denied",
+        "export": "denied",
+        "exported": False,
+    }
+    dossier_a.refresh_from_db()
+    assert dossier_a.status == "under_review"
+    assert DossierNote.objects.filter(dossier=dossier_a).count() == 2
+
+
+def test_health_answers_only_for_the_health_role_of_that_council(council_a, council_b, dossier_a):
+    agent = otp_client(make_agent(council_a, "agent.a"))
+    health = otp_client(make_agent(council_a, "sante.a", role="health"))
+    # Health access in council B gives nothing in council A.
+    user_b = make_agent(council_b, "sante.b", role="health")
+    from forms.roles import council_group_ensure
+
+    user_b.groups.add(council_group_ensure(council=council_a, role="agent"))
+    mixed = otp_client(user_b)
+    label = "Allergie"
+    assert label not in agent.get(f"/admin/dossiers/{dossier_a.pk}/").content.decode()
+    assert label in health.get(f"/admin/dossiers/{dossier_a.pk}/").content.decode()
+    assert label not in mixed.get(f"/admin/dossiers/{dossier_a.pk}/").content.decode()
+    header = b"".join(mixed.get("/admin/dossiers/export.csv?health=1").streaming_content).decode()
+    line = header.splitlines()
+    assert "enfants.1.allergie" in line[0] and "Oui" not in line[1]
+
+
+def test_saved_filters_are_per_agent(council_a, dossier_a):
+    staff = make_agent(council_a, "agent.a")
+    other = make_agent(council_a, "agent.a2")
+    client = otp_client(staff)
+    client.post("/admin/dossiers/filtres/", {"name": "À traiter", "query": "status=submitted"})
+    saved = SavedFilter.objects.get()
+    assert saved.user == staff and saved.query == "status=submitted"
+    assert "À traiter" in client.get("/admin/dossiers/").content.decode()
+    other_client = otp_client(other)
+    assert "À traiter" not in other_client.get("/admin/dossiers/").content.decode()
+    assert other_client.post(f"/admin/dossiers/filtres/{saved.pk}/supprimer/").status_code == 404
+    assert SavedFilter.objects.exists()
+
+
+def test_list_filters_qf_unknown_assigned_and_rules(council_a, family, other_family, dossier_a):
+    from tests.forms.test_submit import make_rules
+
+    make_rules(council_a)
+    page = famille_form(council_a, slug="autre", requires_rules_accepted=True)
+    known = make_dossier(page, other_family, {"nom": "Durand"}, qf=800, qf_source="cnaf")
+    staff = make_agent(council_a, "agent.a")
+    client = otp_client(staff)
+    listing = client.get("/admin/dossiers/?qf_unknown=on").content.decode()
+    assert dossier_a.reference in listing and known.reference not in listing
+    known.assigned_to = staff
+    known.save()
+    listing = client.get("/admin/dossiers/?assigned=me").content.decode()
+    assert known.reference in listing and dossier_a.reference not in listing
+    listing = client.get("/admin/dossiers/?rules_not_accepted=on").content.decode()
+    assert known.reference in listing and dossier_a.reference not in listing
