@@ -2,8 +2,9 @@
 
 Per demo council: a "Démarches" page and four forms (dossier famille, inscription enfant, autorisations,
 PAI). A form that exists already keeps its steps (an editor may have changed them); its settings are
-brought back to the demo's. Editors of each council may read its dossiers until the agents' groups of
-the back-office take over.
+brought back to the demo's. Per council too: the staff groups of the back-office (agents, agents with
+health access, billing), an agent (``agent.<council>``, TOTP and backup codes), and a demo family with a
+few dossiers famille in each status.
 """
 
 import json
@@ -119,7 +120,7 @@ def dossier_famille(rules_page_id: int | None):
         _step(
             "Adresse",
             _field("address", "adresse", "Adresse du foyer"),
-            _field("file", "justificatif_domicile", "Justificatif de domicile de moins de 3 mois"),
+            _field("file", "justificatif_domicile", "Justificatif de domicile de moins de 3 mois", expires=True),
         ),
         _step("Ressources", *resources),
         _step(
@@ -340,9 +341,138 @@ def load(*, stdout) -> None:
                 "confirmation_message": "<p>Merci. Le service enfance étudie votre dossier et vous tiendra informé par courriel.</p>",
                 "email_subject": f"{title} : dossier {{reference}} reçu",
             }
+            if slug == "dossier-famille":
+                fields.update(DOSSIER_FAMILLE_BACKOFFICE, requires_rules_accepted=bool(rules_page_id))
             if not FormPage.objects.child_of(index).filter(slug=slug).exists():
                 fields["steps"] = json.dumps(_steps_for(slug, rules_page_id))
             upsert_page(index, FormPage, slug, **fields)
-        group = _editor_group(council)
-        group.permissions.add(Permission.objects.get(content_type__app_label="forms", codename="view_dossier"))
+        # Dossiers are the agents' business: editors build forms only.
+        _editor_group(council).permissions.remove(
+            *Permission.objects.filter(content_type__app_label="forms", codename__in=["view_dossier", "change_dossier"])
+        )
         stdout.write(f"Forms: {council.official_name}: {len(FORMS)} forms under /{index.slug}/.")
+        _staff(council, stdout)
+    family = _demo_family()
+    for council in demo_councils():
+        _demo_dossiers(council, family)
+    stdout.write(f"Family: {DEMO_FAMILY_EMAIL} / {DEMO_FAMILY_PASSWORD} (a few dossiers famille in each status)")
+
+
+DOSSIER_FAMILLE_BACKOFFICE = {
+    "proof_of_address_key": "justificatif_domicile",
+    "qf_key": "quotient_familial",
+    "requires_qf": True,
+    "priced_services": "cantine, alsh-journee",
+    "renewable": True,
+}
+DEMO_FAMILY_EMAIL = "famille.lambert@example.fr"
+DEMO_FAMILY_PASSWORD = "demo-famille-2026"
+# Demo agents' TOTP secrets (20 bytes, hex), like home.demo.DEMO_TOTP_KEYS for the editors.
+DEMO_AGENT_TOTP_KEYS = {
+    "agent.valmont": b"valmont-agent-totp!!".hex(),
+    "agent.bellerive": b"bellerive-agent-totp".hex(),
+}
+
+
+def _staff(council, stdout) -> None:
+    """The council's back-office groups and its demo agent (password, TOTP secret, backup codes)."""
+    from django.contrib.auth import get_user_model
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from home.demo import DEMO_PASSWORD_STAFF, demo_backup_codes, ensure_staff_user
+
+    from .models import StaffRole
+    from .roles import council_group_ensure
+
+    groups = {role: council_group_ensure(council=council, role=role) for role in StaffRole}
+    username = f"agent.{council.slug}"
+    ensure_staff_user(
+        username,
+        email=f"agent@{council.slug}.example.fr",
+        groups=[groups[StaffRole.AGENT]],
+        password=DEMO_PASSWORD_STAFF,
+    )
+    user = get_user_model().objects.get(username=username)
+    key = DEMO_AGENT_TOTP_KEYS[username]
+    TOTPDevice.objects.filter(user=user).exclude(key=key).delete()
+    TOTPDevice.objects.update_or_create(user=user, key=key, defaults={"name": "demo", "confirmed": True})
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+
+    backup, _created = StaticDevice.objects.get_or_create(user=user, name="backup", defaults={"confirmed": True})
+    backup.token_set.all().delete()
+    StaticToken.objects.bulk_create(StaticToken(device=backup, token=t) for t in demo_backup_codes(username))
+    stdout.write(
+        f"Agent: {username} / {DEMO_PASSWORD_STAFF} (TOTP key {key}, backup codes "
+        f"{', '.join(demo_backup_codes(username))})"
+    )
+
+
+def _demo_family():
+    from allauth.account.models import EmailAddress
+    from django.contrib.auth import get_user_model
+
+    user, _created = get_user_model().objects.get_or_create(
+        username=DEMO_FAMILY_EMAIL,
+        defaults={"email": DEMO_FAMILY_EMAIL, "first_name": "Claire", "last_name": "Lambert"},
+    )
+    user.set_password(DEMO_FAMILY_PASSWORD)
+    user.save()
+    EmailAddress.objects.update_or_create(
+        user=user, email=DEMO_FAMILY_EMAIL, defaults={"primary": True, "verified": True}
+    )
+    return user
+
+
+DEMO_STATUSES = ["submitted", "under_review", "correction_requested", "validated", "refused", "closed"]
+
+
+def _demo_dossiers(council, family) -> None:
+    """One dossier famille per status for the demo family (made once: existing ones are kept as they are)."""
+    from django.db import transaction
+
+    from .models import Dossier, DossierEvent
+    from .rendering import definition_for
+    from .services import reference_next
+
+    page = FormPage.objects.descendant_of(council).filter(slug="dossier-famille").first()
+    if page is None or Dossier.objects.filter(form_page=page, family=family).exists():
+        return
+    page = page.specific
+    definition = definition_for(page).as_json()
+    with transaction.atomic():
+        for number, status in enumerate(DEMO_STATUSES):
+            answers = {
+                "responsable1_nom": "Lambert",
+                "responsable1_prenom": "Claire",
+                "responsable1_telephone": "06 12 34 56 78",
+                "second_responsable": False,
+                "adresse": {
+                    "street": f"{number + 3} rue des Tilleuls",
+                    "complement": "",
+                    "postcode": "21990",
+                    "city": "Valmont",
+                },
+                "quotient_familial": 620 + 40 * number,
+                "enfants": [{"prenom": "Jules", "nom": "Lambert", "date_naissance": "2017-05-14"}],
+            }
+            dossier = Dossier.objects.create(
+                reference=reference_next(council=council, prefix=page.reference_prefix, year=2026),
+                form_page=page,
+                revision_id=page.live_revision_id,
+                definition=definition,
+                answers=answers,
+                family=family,
+                contact_email=family.email,
+                council=council,
+                status=status,
+                qf=answers["quotient_familial"],
+            )
+            DossierEvent.objects.create(dossier=dossier, actor=family, kind="submitted", to_status="submitted")
+            if status != "submitted":
+                DossierEvent.objects.create(
+                    dossier=dossier,
+                    kind="transition",
+                    from_status="submitted",
+                    to_status=status,
+                    comment="Démonstration",
+                )

@@ -60,6 +60,27 @@ def test_a_family_sends_the_demo_authorisations(db):
     data = {"droit_image": "Je n'autorise pas", "soins_urgence": "on"}
     assert client.post(f"{page.url}etape/3/", data).status_code == 302
     client.post(f"{page.url}verifier/")
-    dossier = Dossier.objects.get()
+    dossier = Dossier.objects.get(family=family)
     assert dossier.reference.startswith("AU-")
     assert "rentre_seul" not in dossier.answers
+
+
+def test_demo_back_office_staff_family_and_dossiers(db):
+    from django.contrib.auth import get_user_model
+
+    from forms.selectors import dossiers_for_staff
+    from home.models import CouncilHomePage
+
+    load_all()
+    load_all()
+    users = get_user_model().objects
+    family = users.get(email="famille.lambert@example.fr")
+    assert family.check_password("demo-famille-2026") and family.emailaddress_set.get().verified
+    assert Dossier.objects.filter(family=family).count() == 12
+    assert set(Dossier.objects.values_list("status", flat=True)) == set(demo.DEMO_STATUSES)
+    valmont = CouncilHomePage.objects.get(slug="valmont")
+    agent = users.get(username="agent.valmont")
+    assert agent.check_password("demo-staff-2026") and agent.totpdevice_set.filter(confirmed=True).exists()
+    assert set(dossiers_for_staff(user=agent).values_list("council", flat=True)) == {valmont.pk}
+    editor = users.get(username="editeur.valmont")
+    assert not dossiers_for_staff(user=editor).exists()
