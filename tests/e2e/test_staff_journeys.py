@@ -77,3 +77,84 @@ def test_rules_update_is_accepted_again_and_registered(portal, browser, journey)
     assert first.text_sha256 in register
     assert second.text_sha256 in register
     assert "famille.regles@example.fr" in register
+
+
+def add_block(page, count_name: str, kind: str | None = None) -> None:
+    """Append a block to the StreamField whose child count input is ``count_name``."""
+    container = page.locator(f"input[name='{count_name}']").locator("xpath=..")
+    container.locator(".c-sf-add-button").last.click()
+    if kind:
+        page.locator(".w-combobox__option-text").filter(has_text=re.compile(f"^{re.escape(kind)}$")).click()
+
+
+def test_editor_builds_a_form_and_the_other_council_cannot_touch_it(portal, browser, journey):
+    from forms.models import FormIndexPage, FormPage
+
+    index = FormIndexPage.objects.get(url_path="/valmont/demarches/")
+    page = journey.page
+    staff_login(journey, portal.valmont, "editeur.valmont", "demo-staff-2026")
+    page.goto(f"{portal.valmont}/admin/pages/add/forms/formpage/{index.pk}/")
+    page.locator("#id_title").fill("Séjour d'été")
+
+    # Step 1: a yes/no question and a repeatable group of people.
+    add_block(page, "steps-count")
+    page.locator("#steps-0-value-title").fill("Le séjour")
+    add_block(page, "steps-0-value-fields-count", "Oui / non")
+    page.locator("#steps-0-value-fields-0-value-label").fill("Besoin d'un transport ?")
+    page.locator("#steps-0-value-fields-0-value-key").fill("transport")
+    add_block(page, "steps-0-value-fields-count", "Groupe répétable")
+    page.locator("#steps-0-value-fields-1-value-label").fill("Personnes autorisées à venir chercher l'enfant")
+    page.locator("#steps-0-value-fields-1-value-item_label").fill("Personne")
+    add_block(page, "steps-0-value-fields-1-value-fields-count", "Texte court")
+    page.locator("#steps-0-value-fields-1-value-fields-0-value-label").fill("Nom et prénom")
+
+    # Step 2: a field shown only to families who need transport.
+    add_block(page, "steps-count")
+    page.locator("#steps-1-value-title").fill("Transport")
+    add_block(page, "steps-1-value-fields-count", "Texte court")
+    page.locator("#steps-1-value-fields-0-value-label").fill("Adresse de prise en charge")
+    page.locator("button[aria-controls='block_group-steps-1-value-fields-0-value-condition-content']").click()
+    page.locator("#steps-1-value-fields-0-value-condition-field").fill("transport")
+    page.locator("#steps-1-value-fields-0-value-condition-operator").select_option("equals")
+    page.locator("#steps-1-value-fields-0-value-condition-value").fill("oui")
+    page.get_by_role("tab", name="Promotion").click()
+    page.locator("#id_slug").fill("sejour-ete")
+    page.get_by_role("tab", name="Contenu").click()
+    journey.step("form built")
+    page.get_by_role("button", name=re.compile("Plus d.actions", re.I)).first.click()
+    page.get_by_role("button", name="Publier").click()
+    expect(page.get_by_text(re.compile("publiée", re.I)).first).to_be_visible()
+    journey.step("form published")
+    form = FormPage.objects.get(slug="sejour-ete")
+    assert form.live
+
+    # A family fills it on the council's site: the condition and the group work.
+    family = browser.new_context(locale="fr-FR")
+    visitor = family.new_page()
+    journey.page = visitor
+    make_family("famille.sejour@example.fr", password=PASSWORD)
+    family_log_in(journey, portal.valmont, "famille.sejour@example.fr")
+    visitor.goto(f"{portal.valmont}/demarches/sejour-ete/")
+    journey.audit("new form live")
+    visitor.get_by_role("button", name="Commencer").click()
+    visitor.get_by_label("Oui").check()
+    field(visitor, "Nom et prénom").fill("Mamie Lambert")
+    visitor.get_by_role("button", name="Ajouter : personne").click()
+    field(visitor, "Nom et prénom").nth(1).fill("Papi Lambert")
+    journey.audit("group with two people")
+    visitor.get_by_role("button", name="Enregistrer et continuer").click()
+    expect(field(visitor, "Adresse de prise en charge")).to_be_visible()
+    journey.audit("conditional field shown")
+    family.close()
+
+    # The other council's editor can neither see nor edit it.
+    other = browser.new_context(locale="fr-FR")
+    journey.page = other.new_page()
+    staff_login(journey, portal.bellerive, "editeur.bellerive", "demo-staff-2026")
+    response = journey.page.goto(f"{portal.bellerive}/admin/pages/{form.pk}/edit/")
+    assert "/edit/" not in journey.page.url or response.status in (403, 404)
+    expect(journey.page.get_by_text("Séjour d'été")).to_have_count(0)
+    journey.step("other council refused")
+    journey.page.goto(f"{portal.bellerive}/admin/pages/{index.pk}/")
+    expect(journey.page.get_by_text("Séjour d'été")).to_have_count(0)
+    other.close()
