@@ -243,6 +243,10 @@ def prefill_scopes(spec: dict[str, Any]) -> list[str]:
     return scopes_for([mapping["source"] for mapping in spec.get("mappings", [])])
 
 
+# Failures after which asking again may work (unlike "no file at the CAF/MSA").
+PREFILL_RETRYABLE = {"unavailable", "busy", "identity_mismatch", "invalid_input"}
+
+
 def draft_prefill(*, draft: Draft, spec: dict[str, Any], identity, consent_text_version: str, council) -> Draft:
     """With the family's consent, fetch its data from API Particulier and fill the fields the block declares.
 
@@ -267,7 +271,13 @@ def draft_prefill(*, draft: Draft, spec: dict[str, Any], identity, consent_text_
         }
         draft.save(update_fields=["prefill"])
         return draft
-    state: dict[str, Any] = {"status": "ok" if result.ok else "failed", "message": result.family_message, "locked": {}}
+    state: dict[str, Any] = {
+        "status": "ok" if result.ok else "failed",
+        "message": result.family_message,
+        "locked": {},
+        # A passing outage, or an identity the family can correct: it may try again.
+        "retry": result.kind in PREFILL_RETRYABLE,
+    }
     if result.ok:
         for mapping in spec.get("mappings", []):
             target = targets.get(mapping["target"])
@@ -288,6 +298,14 @@ def draft_prefill(*, draft: Draft, spec: dict[str, Any], identity, consent_text_
     draft.prefill[spec["key"]] = state
     draft.save(update_fields=["answers", "provenance", "prefill"])
     logger.info("Prefill for draft %s: %s", draft.pk, result.kind or "ok")
+    return draft
+
+
+def draft_prefill_retry(*, draft: Draft, spec: dict[str, Any]) -> Draft:
+    """After a failure the family may try again: the consent notice and the identity form come back."""
+    if draft.prefill.get(spec["key"], {}).get("retry"):
+        del draft.prefill[spec["key"]]
+        draft.save(update_fields=["prefill"])
     return draft
 
 

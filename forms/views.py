@@ -148,7 +148,7 @@ def form_step(request, page: FormPage, number: int):
     layout = layout_for(page, definition, index)
     form = None
     prefill_forms: dict = {}
-    if request.method == "POST" and ("_prefill" in request.POST or "_prefill_refuse" in request.POST):
+    if request.method == "POST" and {"_prefill", "_prefill_refuse", "_prefill_retry"} & set(request.POST):
         response, prefill_forms = _prefill_post(request, page, definition, index, draft)
         if response is not None:
             return response
@@ -246,13 +246,16 @@ def _prefill_post(request, page: FormPage, definition, index: int, draft):
     """The prefill buttons: fetch with consent (or refuse), then show the step again with the outcome."""
     from connectors.forms import AllocataireIdentityForm, PrefillConsentForm
 
-    key = request.POST.get("_prefill") or request.POST.get("_prefill_refuse")
+    key = request.POST.get("_prefill") or request.POST.get("_prefill_refuse") or request.POST.get("_prefill_retry")
     spec = next((s for s in services.prefill_specs(definition, index) if s["key"] == key), None)
     if spec is None or not request.user.is_authenticated:
         raise Http404
     url = f"{_step_url(page, index)}#prefill-{key}"
     if "_prefill_refuse" in request.POST:
         services.draft_prefill_refuse(draft=draft, spec=spec)
+        return HttpResponseRedirect(url), {}
+    if "_prefill_retry" in request.POST:
+        services.draft_prefill_retry(draft=draft, spec=spec)
         return HttpResponseRedirect(url), {}
     council, offer = _prefill_offer(page, spec)
     if offer is None:
@@ -361,7 +364,7 @@ def family_space(request):
 
     drafts = list(selectors.drafts_for_family(user=request.user))
     for draft in drafts:
-        draft.resume_url = draft.form_page.specific.url if draft.form_page.live else ""
+        draft.resume_url = draft.form_page.specific.get_url(request) if draft.form_page.live else ""
     dossiers = list(selectors.dossiers_for_family(user=request.user))
     drafted = {draft.form_page_id for draft in drafts}
     renewals = []

@@ -212,8 +212,10 @@ def test_family_on_a_flaky_api_keeps_its_draft_and_finishes_later(portal, journe
     page.get_by_role("link", name="Mon espace famille").click()
     journey.audit("family space with draft")
     page.get_by_role("link", name=re.compile("^Reprendre")).first.click()
+    page.get_by_role("link", name="Reprendre").click()
     expect(page.get_by_text("Étape 3 sur 5")).to_be_visible()
     journey.step("draft resumed where it stopped")
+    page.get_by_role("button", name="Réessayer de récupérer mes informations").click()
     ask_for_qf(
         journey,
         birth_name="LAMBERT",

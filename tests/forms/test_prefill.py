@@ -153,3 +153,28 @@ def test_refusal_keeps_the_manual_route(council_a, family, fetched):
     client.post(page.url)
     client.post(step_url(page, 1), {"_prefill_refuse": "api"})
     assert fetched == [] and Draft.objects.get().prefill["api"]["status"] == "refused"
+
+
+@pytest.mark.parametrize(("kind", "retry"), [("unavailable", True), ("identity_mismatch", True), ("no_file", False)])
+def test_family_may_try_again_after_a_passing_failure(council_a, family, monkeypatch, kind, retry):
+    make_habilitation(council_a)
+    page = prefill_form(council_a)
+    monkeypatch.setattr(
+        "connectors.services.qf_fetch",
+        lambda **kwargs: PrefillResult(ok=False, kind=kind, family_message="Réessayez plus tard."),
+    )
+    client = family_client(family)
+    client.post(page.url)
+    body = client.get(step_url(page, 1)).content.decode()
+    text_version = body.split('name="prefill-text_version" value="')[1].split('"')[0]
+    client.post(
+        step_url(page, 1),
+        {**IDENTITY, "prefill-consent": "on", "prefill-text_version": text_version, "_prefill": "api"},
+    )
+    body = client.get(step_url(page, 1)).content.decode()
+    assert ('name="_prefill_retry"' in body) is retry
+    client.post(step_url(page, 1), {"_prefill_retry": "api"})
+    body = client.get(step_url(page, 1)).content.decode()
+    # Tried again: the notice and its unticked box are back; otherwise the failure stays explained.
+    assert ('name="prefill-consent"' in body) is retry
+    assert ("api" in Draft.objects.get().prefill) is not retry
