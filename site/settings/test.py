@@ -13,5 +13,8 @@ STORAGES = {
 }
 MEDIA_ROOT = BASE_DIR / ".test-media" / "public"
 PRIVATE_MEDIA_ROOT = BASE_DIR / ".test-media" / "private"
-STORAGES["private"] = {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": PRIVATE_MEDIA_ROOT}}
+STORAGES["private"] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": PRIVATE_MEDIA_ROOT},
+}
 WHITENOISE_AUTOREFRESH = True
