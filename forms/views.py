@@ -339,7 +339,10 @@ def form_confirmation(request, page: FormPage, reference: str):
     )
     if not allowed:
         raise Http404
-    return render(request, "forms/form_confirmation.html", {"page": page, "dossier": dossier})
+    from .workflow import dossier_prices_estimate
+
+    context = {"page": page, "dossier": dossier, "prices": dossier_prices_estimate(dossier=dossier)}
+    return render(request, "forms/form_confirmation.html", context)
 
 
 def form_preview(request, page: FormPage):
@@ -418,6 +421,7 @@ def family_dossier(request, uuid):
         "correction_form": correction_form,
         "errors": correction_form.error_list() if correction_form is not None and request.method == "POST" else [],
         "corrections": [c for c in workflow.correction_changes(dossier=dossier) if c.answered_at],
+        "prices": dossier.prices or workflow.dossier_prices_estimate(dossier=dossier),
     }
     return render(request, "forms/family_dossier.html", context)
 

@@ -488,6 +488,26 @@ def _children_count(answers: Mapping[str, Any]) -> int:
     return 1
 
 
+def dossier_prices_estimate(*, dossier: Dossier) -> dict:
+    """What the family would pay, before an agent checks the dossier: the QF fetched from the CAF or MSA
+    counts, a QF the family typed does not yet (the maximum tariff applies until the proof is checked).
+    Nothing is saved: the prices that bind are computed at validation."""
+    if dossier.status == DossierStatus.VALIDATED or not dossier.form_page.specific.priced_services.strip():
+        return {}
+    qf, source, month = dossier_qf_from_answers(
+        form_page=dossier.form_page.specific, answers=dossier.answers, provenance=dossier.provenance
+    )
+    draft_view = Dossier(
+        form_page=dossier.form_page,
+        council=dossier.council,
+        answers=dossier.answers,
+        qf=qf if source else None,
+        qf_source=source,
+        qf_month=month,
+    )
+    return {**dossier_prices_compute(dossier=draft_view), "estimate": True}
+
+
 def dossier_prices_compute(*, dossier: Dossier, resident: bool = True, on: datetime.date | None = None) -> dict:
     """The price of each service the dossier enrols in, from the council's decree in force, explained.
 

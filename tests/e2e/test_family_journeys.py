@@ -129,6 +129,11 @@ def test_family_signs_up_fetches_its_qf_and_submits(portal, journey):
     page.get_by_role("button", name=re.compile("Envoyer")).click()
 
     expect(page.get_by_text(re.compile(r"DF-2026-\d{6}"))).to_be_visible()
+    # The price and how it was computed: QF 620 from the CAF, canteen at the floor of the decree.
+    prices = page.get_by_role("region", name="Vos tarifs (à confirmer)")
+    expect(prices).to_contain_text("620")
+    expect(prices.get_by_role("heading", name=re.compile(r"Restauration scolaire : 2,60 €"))).to_be_visible()
+    expect(prices.get_by_role("listitem").first).to_be_visible()
     journey.audit("confirmation")
     reference = re.search(r"DF-2026-\d{6}", page.content()).group(0)
     assert any(reference in m.body for m in mail.outbox if "camille.lambert@example.fr" in m.to)
@@ -183,6 +188,9 @@ def test_family_without_caf_file_takes_the_manual_route(portal, journey):
     )
     page.get_by_role("button", name="Enregistrer et continuer").click()
     finish_after_resources(journey)
+    # Without a QF from the CAF, the maximum tariff is what applies until the proof is checked.
+    prices = page.get_by_role("region", name="Vos tarifs (à confirmer)")
+    expect(prices).to_contain_text("le tarif maximum s'applique jusqu'à ce que le service ait vérifié")
 
 
 def test_family_on_a_flaky_api_keeps_its_draft_and_finishes_later(portal, journey, simulator, settings):

@@ -11,7 +11,7 @@ from forms import workflow
 from forms.models import CorrectionItem, DossierEvent, DossierStatus, NotificationLog
 from forms.workflow import TransitionRefused
 
-from .conftest import famille_form, field, make_agent, make_decree, make_dossier, make_form, step
+from .conftest import family_client, famille_form, field, make_agent, make_decree, make_dossier, make_form, step
 
 S = DossierStatus
 GENERIC_ALLOWED = {
@@ -220,3 +220,25 @@ def test_notifications_give_up_after_bounded_attempts(simple_page, family, counc
     log = NotificationLog.objects.get(dossier=dossier)
     assert (log.status, log.attempts) == ("failed", 3)
     assert DossierEvent.objects.filter(dossier=dossier, to_status=S.REFUSED).exists()
+
+
+def test_family_sees_estimated_prices_before_validation(council_a, family):
+    """Sent, not yet validated: prices are estimated from the decree in force. A QF fetched from the CAF
+    counts; a QF the family typed does not until an agent checks it (the maximum tariff shows)."""
+    make_decree(council_a)
+    page = famille_form(council_a)
+    typed = make_dossier(page, family, {"nom": "M", "quotient_familial": 1000})
+    estimate = workflow.dossier_prices_estimate(dossier=typed)
+    assert estimate["estimate"] is True and estimate["maximum_tariff"] is True
+    assert Decimal(estimate["quotes"][0]["amount"]) == Decimal("4.50")
+
+    fetched = make_dossier(page, family, {"nom": "M", "quotient_familial": 1000})
+    fetched.provenance = {"quotient_familial": {"provider": "CNAF", "period": "2026-01"}}
+    estimate = workflow.dossier_prices_estimate(dossier=fetched)
+    assert estimate["maximum_tariff"] is False
+    assert Decimal(estimate["quotes"][0]["amount"]) == Decimal("3.60")
+    assert not fetched.prices  # nothing is saved before validation
+
+    client = family_client(family)
+    body = client.get(f"/espace-famille/dossiers/{typed.uuid}/").content.decode()
+    assert "tarif maximum" in body
