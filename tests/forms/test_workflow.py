@@ -11,7 +11,7 @@ from forms import workflow
 from forms.models import CorrectionItem, DossierEvent, DossierStatus, NotificationLog
 from forms.workflow import TransitionRefused
 
-from .conftest import family_client, famille_form, field, make_agent, make_decree, make_dossier, make_form, step
+from .conftest import famille_form, family_client, field, make_agent, make_decree, make_dossier, make_form, step
 
 S = DossierStatus
 GENERIC_ALLOWED = {
