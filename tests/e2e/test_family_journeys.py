@@ -75,9 +75,10 @@ def fill_address(journey) -> None:
     expect(page.get_by_text("Étape 3 sur 5")).to_be_visible()
 
 
-def test_family_signs_up_fetches_its_qf_and_submits(portal, journey):
+def submit_dossier_famille_with_api(journey, portal, email: str) -> str:
+    """Journey 1: sign up, consent, QF and children from the simulator, a child added, rules, submit."""
     page = journey.page
-    sign_up(journey, portal.valmont, "camille.lambert@example.fr")
+    sign_up(journey, portal.valmont, email)
     start_dossier_famille(journey, portal.valmont)
     fill_address(journey)
 
@@ -136,7 +137,12 @@ def test_family_signs_up_fetches_its_qf_and_submits(portal, journey):
     expect(prices.get_by_role("listitem").first).to_be_visible()
     journey.audit("confirmation")
     reference = re.search(r"DF-2026-\d{6}", page.content()).group(0)
-    assert any(reference in m.body for m in mail.outbox if "camille.lambert@example.fr" in m.to)
+    assert any(reference in m.body for m in mail.outbox if email in m.to)
+    return reference
+
+
+def test_family_signs_up_fetches_its_qf_and_submits(portal, journey):
+    submit_dossier_famille_with_api(journey, portal, "camille.lambert@example.fr")
 
 
 def go_to_resources_step(journey, portal, email: str) -> None:

@@ -2,6 +2,7 @@
 
 import re
 
+from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -158,3 +159,62 @@ def test_editor_builds_a_form_and_the_other_council_cannot_touch_it(portal, brow
     journey.page.goto(f"{portal.bellerive}/admin/pages/{index.pk}/")
     expect(journey.page.get_by_text("Séjour d'été")).to_have_count(0)
     other.close()
+
+
+def test_agent_asks_for_a_correction_then_validates(portal, browser, journey):
+    from tests.e2e.test_family_journeys import PDF, submit_dossier_famille_with_api
+
+    email = "camille.agent@example.fr"
+    reference = submit_dossier_famille_with_api(journey, portal, email)
+    family = journey.page
+
+    # The agent finds the dossier, starts the review and asks for a new proof of address.
+    agent_context = browser.new_context(locale="fr-FR")
+    journey.page = agent = agent_context.new_page()
+    staff_login(journey, portal.valmont, "agent.valmont", "demo-staff-2026")
+    agent.goto(f"{portal.valmont}/admin/dossiers/?q={reference}")
+    journey.step("dossier found")
+    agent.get_by_role("link", name=reference).click()
+    agent.get_by_role("button", name="Commencer l'instruction").click()
+    correction = agent.locator("form").filter(has=agent.get_by_role("button", name="Envoyer la demande de correction"))
+    correction.get_by_label(re.compile("Justificatif de domicile")).select_option(label="Périmé")
+    correction.get_by_label("Message à la famille").fill("Merci de joindre une facture de moins de 3 mois.")
+    journey.step("correction asked")
+    correction.get_by_role("button", name="Envoyer la demande de correction").click()
+    expect(agent.get_by_text("La demande de correction a été envoyée à la famille.")).to_be_visible()
+    assert any("correction" in m.subject.lower() for m in mail.outbox if email in m.to)
+
+    # The family sees exactly what to fix, replaces the document and sends it back.
+    journey.page = family
+    family.goto(f"{portal.valmont}/espace-famille/")
+    family.get_by_role("link", name=re.compile("le corriger")).click()
+    expect(family.get_by_text("Merci de joindre une facture de moins de 3 mois.").first).to_be_visible()
+    journey.audit("correction asked to the family")
+    field(family, "Justificatif de domicile de moins de 3 mois").set_input_files(
+        {"name": "facture-novembre.pdf", "mimeType": "application/pdf", "buffer": PDF}
+    )
+    family.get_by_role("button", name="Envoyer mes corrections").click()
+    expect(family.get_by_text("Merci : vos corrections ont été envoyées au service.")).to_be_visible()
+    journey.audit("corrections sent")
+
+    # The agent sees the change and validates: prices are computed from the decree in force.
+    journey.page = agent
+    agent.reload()
+    expect(agent.get_by_text("facture-novembre.pdf").first).to_be_visible()
+    agent.get_by_role("button", name="Commencer l'instruction").click()
+    expect(agent.get_by_role("button", name="Valider le dossier")).to_be_visible()
+    journey.step("dossier corrected")
+    agent.get_by_role("button", name="Valider le dossier").click()
+    expect(agent.get_by_role("button", name="Valider le dossier")).to_have_count(0)
+    expect(agent.get_by_text("Validé").first).to_be_visible()
+    journey.step("dossier validated")
+
+    # The family sees "validated" and its prices.
+    journey.page = family
+    family.goto(f"{portal.valmont}/espace-famille/")
+    expect(family.get_by_role("row", name=re.compile(reference))).to_contain_text("Validé")
+    family.get_by_role("link", name=reference).click()
+    prices = family.get_by_role("region", name="Tarifs")
+    expect(prices.get_by_role("heading", name=re.compile(r"Restauration scolaire : 2,60 €"))).to_be_visible()
+    journey.audit("validated with prices")
+    agent_context.close()
