@@ -106,16 +106,46 @@ def upsert_page(parent: Page, model: type[Page], slug: str, **fields) -> Page:
     return page
 
 
+def accessibility_statement(spec: DemoCouncil) -> str:
+    """The accessibility statement, in the RGAA 4.1 structure, from what the project's checks verify."""
+    return (
+        f"<p>{spec.official_name} s'engage à rendre son portail famille accessible conformément à l'article 47 "
+        "de la loi n° 2005-102 du 11 février 2005. Cette déclaration s'applique au portail famille (pages "
+        "publiques, compte famille, démarches en ligne et espace famille).</p>"
+        "<h2>État de conformité</h2><p>Le portail famille est <b>partiellement conforme</b> avec le "
+        "référentiel général d'amélioration de l'accessibilité (RGAA), version 4.1 : aucun audit complet "
+        "n'a encore été réalisé par un organisme indépendant.</p>"
+        "<h2>Résultats des tests</h2><p>À chaque version, des parcours complets sont rejoués dans un "
+        "navigateur réel (création de compte, connexion, dossier famille avec le quotient familial, envoi "
+        "d'un justificatif, acceptation du règlement, correction demandée par le service) et chaque page "
+        "visitée, y compris avec des erreurs de saisie, est analysée par l'outil axe-core : aucune erreur "
+        "grave ou critique n'est tolérée. Le lien d'évitement, l'ordre de tabulation et la visibilité du "
+        "focus sont vérifiés au clavier.</p>"
+        "<h2>Contenus non accessibles</h2><ul><li>Les documents PDF publiés (délibérations signées, "
+        "arrêtés) sont des scans qui ne sont pas tous balisés ; une version texte est donnée sur la page de "
+        "chaque délibération.</li><li>Le récapitulatif PDF d'un dossier ne restitue pas les caractères "
+        "hors de l'alphabet latin.</li><li>L'interface d'administration réservée aux agents n'a pas été "
+        "évaluée.</li></ul>"
+        "<h2>Établissement de cette déclaration</h2><p>Technologies : HTML5, CSS, JavaScript (facultatif : "
+        "les formulaires fonctionnent sans). Environnement de test : Chromium, lecteur d'écran simulé par "
+        "les rôles et noms accessibles des éléments, navigation au clavier. Outils : axe-core, Playwright.</p>"
+        "<h2>Retour d'information et contact</h2><p>Si vous n'arrivez pas à accéder à un contenu ou à un "
+        f'service, écrivez à <a href="mailto:{spec.email}">{spec.email}</a> ou appelez le {spec.phone} : '
+        "nous vous orienterons vers une alternative accessible ou vous transmettrons le contenu sous une "
+        "autre forme.</p>"
+        "<h2>Voies de recours</h2><p>Si vous nous avez signalé un défaut d'accessibilité qui vous empêche "
+        "d'accéder à un contenu ou à un service et que vous n'avez pas obtenu de réponse satisfaisante, "
+        "vous pouvez écrire au Défenseur des droits, contacter son délégué dans votre région, ou envoyer un "
+        "courrier gratuit (sans timbre) à : Défenseur des droits, Libre réponse 71120, 75342 Paris CEDEX 07.</p>"
+    )
+
+
 def _footer_pages(council: CouncilHomePage, spec: DemoCouncil) -> None:
     texts = {
         "accessibility_page": (
             "declaration-accessibilite",
             "Déclaration d'accessibilité",
-            f"<p>{spec.official_name} s'engage à rendre son portail famille accessible conformément à "
-            "l'article 47 de la loi n° 2005-102 du 11 février 2005.</p><h2>État de conformité</h2><p>Le "
-            "portail est en cours d'audit : la conformité au RGAA 4.1 n'a pas encore été mesurée.</p>"
-            f'<h2>Signaler un problème</h2><p>Écrivez à <a href="mailto:{spec.email}">{spec.email}</a>. '
-            "Si vous n'obtenez pas de réponse, vous pouvez saisir le Défenseur des droits.</p>",
+            accessibility_statement(spec),
         ),
         "legal_notice_page": (
             "mentions-legales",
