@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django import forms
+from django.forms import BoundField
 from django.template.loader import render_to_string
 from django.utils.datastructures import MultiValueDict
 from django.utils.safestring import SafeString, mark_safe
@@ -184,6 +185,8 @@ class _Part:
         self.form = form
         self.answers = answers
         self.visible: dict[int, bool] = {}
+        # Fields of hidden entries: out of validation, but still rendered when the browser may show them.
+        self.set_aside: dict[str, forms.Field] = {}
 
     def peek(self, entry: Entry) -> Any:
         """The value being typed for an entry (None when it does not validate): for same-step conditions."""
@@ -211,7 +214,9 @@ class _Part:
             key = entry.spec.get("key")
             if not visible:
                 for name in entry.names:
-                    self.form.fields.pop(name, None)
+                    field = self.form.fields.pop(name, None)
+                    if field is not None:
+                        self.set_aside[name] = field
                 if key:
                     context.pop(key, None)
             elif key and entry.spec["type"] != GROUP_TYPE and field_type(entry.spec).is_input:
@@ -441,6 +446,12 @@ class StepForm:
             if spec["type"] == "single_choice" and spec.get("display") == "list":
                 template = "forms/fields/simple.html"
             bound = [part.form[name] for name in entry.names if name in part.form.fields]
+            if not visible:
+                # A field whose condition depends on this very step: rendered (hidden by the browser
+                # script, explained without it) so that it appears when the answer above changes.
+                bound = [
+                    BoundField(part.form, part.set_aside[name], name) for name in entry.names if name in part.set_aside
+                ]
             context = {
                 "spec": spec,
                 "template": template,

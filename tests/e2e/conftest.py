@@ -53,9 +53,6 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if E2E_DIR in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.e2e)
-            # The live server needs committed data; a serialized rollback brings back what migrations
-            # created (Wagtail's root page, collections) after each journey's flush.
-            item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True))
             if reason:
                 item.add_marker(pytest.mark.skip(reason=f"E2E NOT RUN: {reason}"))
 
@@ -87,11 +84,25 @@ class Portal:
 
 
 @pytest.fixture
-def portal(live_server, simulator, settings) -> Portal:
+def portal(live_server, transactional_db, simulator, settings) -> Portal:
     settings.API_PARTICULIER_BASE_URL = simulator.base_url
+    _restore_tree_roots()
     settings.ALLOWED_HOSTS = ["*"]
     call_command("load_initial_data", stdout=StringIO())
     return Portal(live_server.url)
+
+
+def _restore_tree_roots() -> None:
+    """The live server needs committed data, so each journey ends with a flush, which also removes what
+    Wagtail's migrations created: its locale and the roots of the page and collection trees."""
+    from django.conf import settings
+    from wagtail.models import Collection, Locale, Page
+
+    Locale.objects.get_or_create(language_code=settings.LANGUAGE_CODE)
+    if Page.get_first_root_node() is None:
+        Page.add_root(title="Root", slug="root")
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(name="Root")
 
 
 @pytest.fixture(scope="session")

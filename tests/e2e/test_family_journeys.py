@@ -23,6 +23,7 @@ def sign_up(journey, base_url: str, email: str) -> None:
     page.get_by_label("Mot de passe (obligatoire)").fill(PASSWORD)
     page.get_by_label("Mot de passe (confirmation)").fill(PASSWORD)
     page.get_by_role("button", name="Créer mon compte").click()
+    expect(page).not_to_have_url(re.compile("/signup/"))
     journey.audit("check your inbox")
     message = next(m for m in reversed(mail.outbox) if email in m.to)
     link = re.search(r"https?://\S+/compte/confirm-email/\S+/", message.body).group(0)

@@ -119,6 +119,27 @@ def test_hidden_field_is_not_required_and_its_answer_ignored(council_a, family):
     assert "data-condition=" in body and "data-condition-text" in body
 
 
+def test_field_hidden_by_an_answer_of_the_same_step_is_still_there_to_show(council_a, family):
+    """Before "oui" is chosen, the conditional field is rendered (label and input) for the browser to show
+    it when the answer changes; without JavaScript it is explained. A typed value is kept on errors."""
+    page = make_form(
+        council_a,
+        step(
+            "Santé",
+            field("yes_no", "a_pai", "PAI ?"),
+            field("long_text", "allergies", "Allergies", condition=when("a_pai")),
+        ),
+    )
+    client = family_client(family)
+    start(client, page)
+    body = client.get(step_url(page, 1)).content.decode()
+    allergies = body.split('data-key="allergies"')[1].split('<div class="field')[0]
+    assert 'name="allergies"' in allergies and "Allergies" in allergies and "None" not in allergies
+    response = client.post(step_url(page, 1), {"allergies": "arachide"})
+    assert response.status_code == 200  # the yes/no question is required
+    assert "arachide" in response.content.decode()
+
+
 def test_step_condition_skips_a_step(council_a, family):
     page = make_form(
         council_a,
