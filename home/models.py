@@ -150,10 +150,12 @@ class CouncilHomePage(Page):
         """Live child pages marked "show in menus", for the main navigation."""
         return list(self.get_children().live().in_menu())
 
-    @property
+    @cached_property
     def footer_links(self) -> list[Page]:
-        pages = [self.accessibility_page, self.legal_notice_page, self.personal_data_page, self.cookies_page]
-        return [page for page in pages if page is not None and page.live]
+        """The live footer pages (accessibility, legal notice, personal data, cookies), in one query."""
+        ids = [self.accessibility_page_id, self.legal_notice_page_id, self.personal_data_page_id, self.cookies_page_id]
+        pages = Page.objects.live().in_bulk([pk for pk in ids if pk])
+        return [pages[pk] for pk in ids if pk in pages]
 
 
 class StandardPage(Page):

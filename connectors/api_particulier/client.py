@@ -10,13 +10,16 @@ they are never logged, and no exception raised here carries them (nor chains an 
 """
 
 import email.utils
+import functools
 import hashlib
 import json
 import logging
+import ssl
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import certifi
 import httpx
 
 from .errors import ApiError, ErrorKind, kind_for, redact
@@ -89,6 +92,13 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
     return max(when.timestamp() - (now if now is not None else time.time()), 0.0)
 
 
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """The TLS settings shared by every client of the process: loading the CA bundle takes about 30 ms,
+    far more than a call to the API, so it is done once rather than for each client."""
+    return ssl.create_default_context(cafile=certifi.where())
+
+
 class ApiParticulierClient:
     """One token, one recipient. Use as a context manager or call ``close()``.
 
@@ -119,6 +129,7 @@ class ApiParticulierClient:
         self.sleep = sleep
         self._http = httpx.Client(
             base_url=self.base_url,
+            verify=_tls_context(),
             timeout=httpx.Timeout(timeout),
             transport=transport,
             headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
