@@ -118,3 +118,9 @@ def keep_forms_that_have_dossiers(request, page):
         )
         return redirect("wagtailadmin_pages:edit", page.pk)
     return None
+
+
+@hooks.register("home_councils_for_user")
+def councils_of_agents(user):
+    """Agents, agents with health access and billing staff work for their council too (rules registers...)."""
+    return staff_councils(user=user)

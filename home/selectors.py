@@ -31,7 +31,8 @@ def council_for_page(page) -> CouncilHomePage | None:
 
 
 def councils_for_user(user) -> QuerySet[CouncilHomePage]:
-    """Councils a staff user works for: those whose page tree one of the user's groups has rights on.
+    """Councils a staff user works for: those whose page tree one of the user's groups has rights on, and
+    those the ``home_councils_for_user`` hooks return (``fn(user) -> QuerySet[CouncilHomePage]``).
 
     Superusers work for every council; anonymous users and families for none.
     """
@@ -40,7 +41,12 @@ def councils_for_user(user) -> QuerySet[CouncilHomePage]:
     if user.is_superuser:
         return CouncilHomePage.objects.all()
     page_ids = GroupPagePermission.objects.filter(group__user=user).values_list("page_id", flat=True)
-    return CouncilHomePage.objects.filter(pk__in=page_ids)
+    councils = CouncilHomePage.objects.filter(pk__in=page_ids)
+    # Other apps give staff a council without page rights (e.g. agents, who handle dossiers): they
+    # answer through the ``home_councils_for_user`` hook, since home imports none of them.
+    for extra in hooks.get_hooks("home_councils_for_user"):
+        councils = councils | extra(user)
+    return councils.distinct()
 
 
 def council_by_slug(slug: str) -> CouncilHomePage:

@@ -137,3 +137,13 @@ def test_list_filters_qf_unknown_assigned_and_rules(council_a, family, other_fam
     assert known.reference in listing and dossier_a.reference not in listing
     listing = client.get("/admin/dossiers/?rules_not_accepted=on").content.decode()
     assert known.reference in listing and dossier_a.reference not in listing
+
+
+def test_agents_work_for_their_council_in_home_too(council_a, council_b):
+    """Agents have no page rights, yet home's staff views (rules registers) know their council."""
+    from home.selectors import councils_for_user
+
+    from .conftest import make_agent
+
+    agent = make_agent(council_a, "agent.registres")
+    assert list(councils_for_user(agent)) == [council_a]
