@@ -105,21 +105,24 @@ def draft_file_names(draft: Draft) -> dict[str, str]:
     return {str(stored.uuid): stored.original_name for stored in draft.files.all()}
 
 
-def _store_upload(*, draft: Draft, key: str, upload) -> DraftFile:
+def upload_store(*, upload, folder: str) -> dict[str, Any]:
+    """Save an upload that passed the checks in the private storage, under ``folder``: the fields of its
+    file record (original name, type, size, SHA-256 and storage path)."""
     checked = upload.checked
-    extension = PurePath(checked.name).suffix.lower()
-    name = f"forms/{draft.form_page_id}/{draft.uuid}/{uuid.uuid4().hex}{extension}"
     upload.seek(0)
-    stored_name = private_storage().save(name, upload)
-    return DraftFile.objects.create(
-        draft=draft,
-        key=key,
-        original_name=checked.name[:255],
-        content_type=checked.content_type,
-        size=checked.size,
-        sha256=checked.sha256,
-        path=stored_name,
-    )
+    path = private_storage().save(f"{folder}/{uuid.uuid4().hex}{PurePath(checked.name).suffix.lower()}", upload)
+    return {
+        "original_name": checked.name[:255],
+        "content_type": checked.content_type,
+        "size": checked.size,
+        "sha256": checked.sha256,
+        "path": path,
+    }
+
+
+def _store_upload(*, draft: Draft, key: str, upload) -> DraftFile:
+    stored = upload_store(upload=upload, folder=f"forms/{draft.form_page_id}/{draft.uuid}")
+    return DraftFile.objects.create(draft=draft, key=key, **stored)
 
 
 def draft_save(

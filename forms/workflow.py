@@ -10,10 +10,8 @@ Every change is a ``DossierEvent`` (who, when, from, to, comment), public or int
 
 import datetime
 import logging
-import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from pathlib import PurePath
 from typing import Any
 
 from django import forms
@@ -323,24 +321,10 @@ class CorrectionForm:
 
 
 def _store_correction_file(*, dossier: Dossier, path: str, upload, health: bool) -> DossierFile:
-    from .services import private_storage
+    from .services import upload_store
 
-    checked = upload.checked
-    extension = PurePath(checked.name).suffix.lower()
-    upload.seek(0)
-    stored = private_storage().save(
-        f"forms/{dossier.form_page_id}/dossiers/{dossier.uuid}/{uuid.uuid4().hex}{extension}", upload
-    )
-    return DossierFile.objects.create(
-        dossier=dossier,
-        key=path,
-        original_name=checked.name[:255],
-        content_type=checked.content_type,
-        size=checked.size,
-        sha256=checked.sha256,
-        path=stored,
-        health=health,
-    )
+    stored = upload_store(upload=upload, folder=f"forms/{dossier.form_page_id}/dossiers/{dossier.uuid}")
+    return DossierFile.objects.create(dossier=dossier, key=path, health=health, **stored)
 
 
 def dossier_correction_submit(*, dossier: Dossier, user, data, files) -> CorrectionRequest:

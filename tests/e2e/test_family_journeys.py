@@ -38,6 +38,14 @@ def sign_up(journey, base_url: str, email: str) -> None:
     expect(page.get_by_role("button", name="Se déconnecter")).to_be_visible()
 
 
+def family_log_in(journey, base_url: str, email: str) -> None:
+    page = journey.page
+    page.goto(f"{base_url}/compte/login/")
+    page.get_by_label("Adresse électronique").fill(email)
+    page.get_by_label("Mot de passe", exact=False).first.fill(PASSWORD)
+    page.get_by_role("button", name=re.compile("Connexion|Se connecter", re.I)).click()
+
+
 def fill_identity(page, *, birth_name: str, first_name: str, sex: str, birth_date: str, town: str, dept: str):
     field(page, "Nom de naissance").fill(birth_name)
     field(page, "Prénom").fill(first_name)
@@ -220,10 +228,7 @@ def test_family_on_a_flaky_api_keeps_its_draft_and_finishes_later(portal, journe
     # The family stops here and comes back later from its space, on a new visit: the draft is there.
     page.get_by_role("button", name="Se déconnecter").click()
     simulator.state.update({"fail": None})
-    page.goto(f"{portal.valmont}/compte/login/")
-    page.get_by_label("Adresse électronique").fill("camille.flaky@example.fr")
-    page.get_by_label("Mot de passe", exact=False).first.fill(PASSWORD)
-    page.get_by_role("button", name=re.compile("Connexion|Se connecter", re.I)).click()
+    family_log_in(journey, portal.valmont, "camille.flaky@example.fr")
     page.get_by_role("link", name="Mon espace famille").click()
     journey.audit("family space with draft")
     page.get_by_role("link", name=re.compile("^Reprendre")).first.click()

@@ -9,16 +9,8 @@ from playwright.sync_api import expect
 from home.models import RulesAcceptance, RulesPage
 from home.services import rules_accept
 from tests.conftest import make_family
-from tests.e2e.test_family_journeys import PASSWORD, field
+from tests.e2e.test_family_journeys import PASSWORD, family_log_in, field
 from tests.e2e.test_foundation_journeys import staff_login
-
-
-def family_log_in(journey, base_url: str, email: str) -> None:
-    page = journey.page
-    page.goto(f"{base_url}/compte/login/")
-    page.get_by_label("Adresse électronique").fill(email)
-    page.get_by_label("Mot de passe", exact=False).first.fill(PASSWORD)
-    page.get_by_role("button", name=re.compile("Connexion|Se connecter", re.I)).click()
 
 
 def test_rules_update_is_accepted_again_and_registered(portal, browser, journey):
