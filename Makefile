@@ -5,6 +5,8 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
+# Tests run on every core (pytest-xdist); `make test PYTEST_ARGS="tests/home -x"` to narrow them.
+PYTEST_ARGS ?= -n auto
 SIMULATOR_PORT ?= 8001
 STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 

@@ -99,8 +99,22 @@ def other_family(db):
 
 
 def _remove_welcome_site() -> None:
+    restore_tree_roots()
     Site.objects.all().delete()
     Page.objects.filter(depth=2).delete()
+
+
+def restore_tree_roots() -> None:
+    """Transactional tests (the browser journeys, concurrency tests) end with a flush, which also removes
+    what Wagtail's migrations created: its locale and the roots of the page and collection trees."""
+    from django.conf import settings
+    from wagtail.models import Collection, Locale
+
+    Locale.objects.get_or_create(language_code=settings.LANGUAGE_CODE)
+    if Page.get_first_root_node() is None:
+        Page.add_root(title="Root", slug="root")
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(name="Root")
 
 
 @pytest.fixture(autouse=True)

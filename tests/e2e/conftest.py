@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from tests.conftest import restore_tree_roots
+
 # Playwright's sync API keeps an event loop in the test thread while the test's own ORM calls (and the
 # database flush between tests) stay synchronous: Django's async-safety guard must be told.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -86,23 +88,10 @@ class Portal:
 @pytest.fixture
 def portal(live_server, transactional_db, simulator, settings) -> Portal:
     settings.API_PARTICULIER_BASE_URL = simulator.base_url
-    _restore_tree_roots()
     settings.ALLOWED_HOSTS = ["*"]
+    restore_tree_roots()
     call_command("load_initial_data", stdout=StringIO())
     return Portal(live_server.url)
-
-
-def _restore_tree_roots() -> None:
-    """The live server needs committed data, so each journey ends with a flush, which also removes what
-    Wagtail's migrations created: its locale and the roots of the page and collection trees."""
-    from django.conf import settings
-    from wagtail.models import Collection, Locale, Page
-
-    Locale.objects.get_or_create(language_code=settings.LANGUAGE_CODE)
-    if Page.get_first_root_node() is None:
-        Page.add_root(title="Root", slug="root")
-    if Collection.get_first_root_node() is None:
-        Collection.add_root(name="Root")
 
 
 @pytest.fixture(scope="session")
