@@ -506,11 +506,8 @@ def figure_3(ctx: Context) -> list[dict]:
 
 def _otp_staff_cookie() -> str:
     from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Permission
     from django.test import Client
     from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    from home.demo import _editor_group
 
     user_model = get_user_model()
     agent, _created = user_model.objects.get_or_create(
@@ -518,11 +515,16 @@ def _otp_staff_cookie() -> str:
     )
     agent.is_staff = True
     agent.save()
+    from forms.roles import council_group_ensure
+    from home.demo import _editor_group
     from home.selectors import council_by_slug
 
-    agent.groups.add(_editor_group(council_by_slug("valmont")))
-    agent.user_permissions.add(
-        *Permission.objects.filter(content_type__app_label="forms", codename__in=["view_dossier"])
+    valmont = council_by_slug("valmont")
+    # An agent who may also export (billing), and edit pages (for the page explorer reference).
+    agent.groups.add(
+        council_group_ensure(council=valmont, role="agent"),
+        council_group_ensure(council=valmont, role="billing"),
+        _editor_group(valmont),
     )
     device = TOTPDevice.objects.create(user=agent, name="bench", confirmed=True)
     client = Client(HTTP_HOST="localhost")
@@ -551,7 +553,7 @@ def figure_4(ctx: Context) -> list[dict]:
     )
     generation_s = time.perf_counter() - started
     cookie = _otp_staff_cookie()
-    listing = "/admin/forms/dossier/"
+    listing = "/admin/dossiers/"
     status, _location, _text = fetch(ctx.port, listing, cookie)
     if status != 200:
         raise NotAvailable(f"no dossier listing for staff at {listing} (status {status})")
@@ -597,7 +599,10 @@ def figure_4(ctx: Context) -> list[dict]:
         ),
     ]
     # Filtered on a date every dossier passes (all rows), else on one status if that filter is refused.
-    for filtered_path in (f"{listing}?submitted_at__gte=2000-01-01", f"{listing}?status=validated"):
+    for filtered_path in (
+        "/admin/dossiers/export.csv?submitted_from=2000-01-01",
+        "/admin/dossiers/export.csv?status=validated",
+    ):
         export = _export_rows(ctx, cookie, filtered_path, count)
         if export[0]["ratio"] is not None or not str(export[0]["ours"]).startswith("n/a"):
             break
@@ -608,7 +613,7 @@ def figure_4(ctx: Context) -> list[dict]:
 
 def _export_rows(ctx: Context, cookie: str, filtered: str, count: int) -> list[dict]:
     """The filtered CSV export: rows/s and peak memory growth of the worker that served it."""
-    path = f"{filtered}&export=csv"
+    path = filtered
     workers = ctx.env.gunicorn_workers(ctx.master)
     base = {}
     for pid in workers:
