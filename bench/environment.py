@@ -145,6 +145,8 @@ class BenchEnvironment:
                 f"127.0.0.1:{port}",
                 "--backlog",
                 "2048",
+                "--timeout",
+                "300",
             ],
             "gunicorn.log",
         )
