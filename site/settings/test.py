@@ -1,7 +1,9 @@
 """Tests: fast password hashing, emails kept in memory, tasks run immediately."""
 
+import os
+
 from .base import *  # noqa: F403
-from .base import BASE_DIR
+from .base import BASE_DIR, REDIS_URL
 
 DEBUG = False
 ALLOWED_HOSTS = ["*"]
@@ -18,3 +20,15 @@ STORAGES["private"] = {
     "OPTIONS": {"location": PRIVATE_MEDIA_ROOT},
 }
 WHITENOISE_AUTOREFRESH = True
+
+# Tests empty the cache between tests; on Redis that empties a whole database, so each parallel test
+# worker (pytest-xdist's gw0, gw1...) gets its own: the database of REDIS_URL, then the next ones.
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+if REDIS_URL and _worker.startswith("gw"):
+    _server, _, _database = REDIS_URL.rpartition("/")
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"{_server}/{(int(_database or 0) + int(_worker[2:])) % 16}",
+        }
+    }
