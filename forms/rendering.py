@@ -20,6 +20,7 @@ from typing import Any
 
 from django import forms
 from django.forms import BoundField
+from django.forms.renderers import Jinja2 as Jinja2Renderer
 from django.template.loader import render_to_string
 from django.utils.datastructures import MultiValueDict
 from django.utils.safestring import SafeString, mark_safe
@@ -81,6 +82,14 @@ def form_settings(page) -> dict[str, Any]:
 # Layouts: the form classes of a step ----------------------------------------------------------
 
 
+class StepBaseForm(forms.Form):
+    """The base of every step's form class: widgets rendered by Django's Jinja2 form renderer (the same
+    widget markup as the default one, several times faster; our own field templates stay in Django's
+    template language)."""
+
+    default_renderer = Jinja2Renderer()
+
+
 @dataclass
 class Entry:
     """A top-level block of a step (or of a group item) and the form field names it owns."""
@@ -139,7 +148,7 @@ def build_layout(definition: Definition, index: int, settings: dict[str, Any]) -
     layout = StepLayout(
         index=index,
         step=step,
-        form_class=type("StepForm", (forms.Form,), dict(fields)),
+        form_class=type("StepForm", (StepBaseForm,), dict(fields)),
         entries=entries,
     )
     for spec in step["fields"]:
@@ -149,7 +158,7 @@ def build_layout(definition: Definition, index: int, settings: dict[str, Any]) -
             layout.groups[spec["key"]] = StepLayout(
                 index=index,
                 step=spec,
-                form_class=type("ItemForm", (forms.Form,), dict(item_fields)),
+                form_class=type("ItemForm", (StepBaseForm,), dict(item_fields)),
                 entries=item_entries,
             )
     return layout

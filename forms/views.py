@@ -6,15 +6,20 @@ selectors; they hold no business rule of their own.
 """
 
 import datetime
+import secrets
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -22,7 +27,7 @@ from django.views.decorators.http import require_POST
 from . import selectors, services
 from .display import summary
 from .models import FormPage
-from .rendering import EMPTY_STEPS, StepForm, definition_for, layout_for, revision_key, visible_steps
+from .rendering import EMPTY_STEPS, LRU, StepForm, definition_for, layout_for, revision_key, visible_steps
 
 SESSION_DRAFTS = "forms_drafts"
 SESSION_SENT = "forms_sent"
@@ -182,10 +187,49 @@ def form_step(request, page: FormPage, number: int):
         "step_html": step_html,
         "errors": form.error_list() if form is not None else [],
         "draft": draft,
+        "expiry": date_format(timezone.localtime(draft.expires_at), "j F Y"),
         "back_to_review": request.GET.get("retour") == "verifier" or request.POST.get("retour") == "verifier",
         "previous_url": _previous_url(page, definition, draft, index),
     }
-    return render(request, "forms/form_step.html", context)
+    if request.method != "GET" or form is not None or revision_key(page) is None or len(messages.get_messages(request)):
+        return render(request, "forms/form_step.html", context)
+    return _step_page_from_shell(request, context, index)
+
+
+# The step page around its fields (the council's header and footer, the step's title, progress and
+# links) is the same for every family at the same point of the same form: it is rendered once with
+# markers where the fields, the CSRF token and the draft's expiry go, and kept in process memory.
+# Markers are random per process, so no answer can contain one; the fields go in last.
+STEP_SHELLS = LRU(512)
+_MARKER = f"marker{secrets.token_hex(12)}"
+STEP_MARKER, CSRF_MARKER, EXPIRY_MARKER = (f"{_MARKER}{name}" for name in ("step", "csrf", "expiry"))
+
+
+def _step_page_from_shell(request, context: dict, index: int) -> HttpResponse:
+    from home.routing import pages_version
+
+    page, progress = context["page"], context["progress"]
+    key = (
+        pages_version(request),  # changes with any published page: the council's menu, footer, logo
+        request.get_host(),
+        revision_key(page),
+        index,
+        (progress["current"], progress["total"]),
+        context["previous_url"],
+        context["back_to_review"],
+        request.user.is_authenticated,
+    )
+
+    def build() -> tuple[str, str]:
+        markers = {"step_html": mark_safe(STEP_MARKER), "csrf_token": CSRF_MARKER, "expiry": EXPIRY_MARKER}
+        before, after = render_to_string("forms/form_step.html", {**context, **markers}, request).split(STEP_MARKER)
+        return before, after
+
+    token, expiry = get_token(request), context["expiry"]
+    before, after = (
+        part.replace(CSRF_MARKER, token).replace(EXPIRY_MARKER, expiry) for part in STEP_SHELLS.get_or_build(key, build)
+    )
+    return HttpResponse(before + context["step_html"] + after)
 
 
 def _extra_context(page: FormPage, layout, draft, user, prefill_forms) -> dict:

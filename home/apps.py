@@ -18,11 +18,13 @@ class HomeConfig(AppConfig):
     def ready(self):
         from wagtail.signals import page_published
 
+        from . import routing
         from .models import RulesPage
 
         # Every way of publishing (editor, scheduled publication, workflow, command) sends this signal;
         # the receiver only calls the explicit service, which is where the versioning logic lives.
         page_published.connect(_freeze_rules_version, sender=RulesPage, dispatch_uid="home_rules_version")
+        routing.connect_signals()
 
 
 def _freeze_rules_version(sender, instance, **kwargs):

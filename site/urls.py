@@ -2,10 +2,12 @@
 
 from django.conf import settings
 from django.conf.urls.static import static
-from django.urls import include, path
+from django.urls import include, path, re_path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
+
+from home import routing
 
 from . import otp
 
@@ -22,4 +24,17 @@ urlpatterns = [
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-urlpatterns.append(path("", include(wagtail_urls)))
+# Wagtail's page tree last, its serve view replaced by the one that remembers routes (home/routing.py).
+urlpatterns.append(
+    path(
+        "",
+        include(
+            [
+                re_path(pattern.pattern.regex.pattern, routing.serve, name="wagtail_serve")
+                if pattern.name == "wagtail_serve"
+                else pattern
+                for pattern in wagtail_urls.urlpatterns
+            ]
+        ),
+    )
+)

@@ -17,6 +17,11 @@ if SECRET_KEY == INSECURE_SECRET_KEY or len(SECRET_KEY) < 50 or len(set(SECRET_K
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("Set DJANGO_ALLOWED_HOSTS to the comma-separated hostnames of the councils.")
 
+# Persistent database connections (a new PostgreSQL connection per request costs milliseconds), checked
+# before reuse so that a restarted database is reconnected to transparently.
+DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("DATABASE_CONN_MAX_AGE", "60"))  # noqa: F405
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
+
 # API Particulier: the real service unless told otherwise (e.g. https://staging.particulier.api.gouv.fr).
 API_PARTICULIER_BASE_URL = os.environ.get("API_PARTICULIER_BASE_URL", "https://particulier.api.gouv.fr")
 

@@ -8,6 +8,7 @@ from django.test import Client
 
 from forms.models import FormIndexPage, FormPage
 from forms.rendering import DEFINITIONS, EMPTY_STEPS, LAYOUTS
+from forms.views import STEP_SHELLS
 
 PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 200
@@ -101,7 +102,7 @@ def _fresh_caches(settings, tmp_path):
     from django.core.files.storage import storages
 
     storages._storages.pop("private", None)
-    for cache in (DEFINITIONS, LAYOUTS, EMPTY_STEPS):
+    for cache in (DEFINITIONS, LAYOUTS, EMPTY_STEPS, STEP_SHELLS):
         cache.clear()
     yield
     storages._storages.pop("private", None)

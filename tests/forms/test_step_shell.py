@@ -1,0 +1,75 @@
+"""The page around a step's fields is rendered once and shared: what belongs to a family stays its own."""
+
+import datetime
+import re
+
+from django.test import Client
+from django.utils import timezone
+
+from forms.models import Draft
+from home.models import StandardPage
+
+from .conftest import field, make_form, step, step_url
+
+
+def two_step_form(council):
+    return make_form(
+        council,
+        step("Responsable", field("short_text", "nom", "Nom")),
+        step("Enfant", field("short_text", "prenom", "Prénom")),
+    )
+
+
+def csrf_client(user) -> Client:
+    client = Client(HTTP_HOST="localhost", enforce_csrf_checks=True)
+    client.force_login(user)
+    return client
+
+
+def token_in(response) -> str:
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', response.content.decode()).group(1)
+
+
+def test_each_family_gets_its_own_token_and_expiry_and_can_send_the_step(council_a, family, other_family):
+    page = two_step_form(council_a)
+    expiries = {family: datetime.date(2026, 12, 24), other_family: datetime.date(2027, 1, 15)}
+    clients = {}
+    for user, expiry in expiries.items():
+        clients[user] = client = csrf_client(user)
+        client.get(page.url)
+        client.post(page.url, {"csrfmiddlewaretoken": token_in(client.get(page.url))})
+        Draft.objects.filter(user=user).update(
+            expires_at=timezone.make_aware(datetime.datetime.combine(expiry, datetime.time(12)))
+        )
+    pages = {user: clients[user].get(step_url(page, 1)) for user in expiries}
+    assert "24 décembre 2026" in pages[family].content.decode()
+    assert "15 janvier 2027" in pages[other_family].content.decode()
+    assert "15 janvier 2027" not in pages[family].content.decode()
+    for user, response in pages.items():
+        sent = clients[user].post(step_url(page, 1), {"csrfmiddlewaretoken": token_in(response), "nom": user.email})
+        assert sent.status_code == 302, sent.content.decode()[:300]
+        assert Draft.objects.get(user=user).answers["nom"] == user.email
+
+
+def test_a_waiting_message_is_shown_on_a_step_page_seen_before(council_a, family):
+    page = two_step_form(council_a)
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(family)
+    client.post(page.url)
+    client.get(step_url(page, 1))
+    client.get(step_url(page, 1))
+    response = client.post(f"{page.url}verifier/", follow=True)
+    assert response.redirect_chain[-1][0].endswith("etape/1/")
+    assert "Des réponses manquent" in response.content.decode()
+
+
+def test_the_council_menu_of_a_step_page_follows_new_pages(council_a, family):
+    page = two_step_form(council_a)
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(family)
+    client.post(page.url)
+    assert "Cantine et périscolaire" not in client.get(step_url(page, 1)).content.decode()
+    news = StandardPage(title="Cantine et périscolaire", slug="cantine", body="<p>Menus.</p>", show_in_menus=True)
+    council_a.add_child(instance=news)
+    news.save_revision().publish()
+    assert "Cantine et périscolaire" in client.get(step_url(page, 1)).content.decode()
