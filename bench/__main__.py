@@ -96,7 +96,12 @@ def run(args: argparse.Namespace) -> int:
             forms = None
             rows.append(figures.row("*", "form pages of the benchmark", f"n/a ({missing})", None))
         master, port = env.start_gunicorn(workers=2)
-        print(f"gunicorn (2 workers, production settings + bench) on 127.0.0.1:{port}; load tool: {tool}", flush=True)
+        env.start_worker()
+        print(
+            f"gunicorn (2 workers, production settings + bench) and the tasks worker on 127.0.0.1:{port}; "
+            f"load tool: {tool}",
+            flush=True,
+        )
         context = figures.Context(
             env=env, master=master, port=port, forms=forms, quick=args.quick, tool=tool, reps=reps
         )

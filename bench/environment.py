@@ -153,6 +153,10 @@ class BenchEnvironment:
         wait_http(f"http://127.0.0.1:{port}/__bench__/hello/")
         return process, port
 
+    def start_worker(self) -> subprocess.Popen:
+        """The tasks worker of the production settings (emails sent after a submit, among others)."""
+        return self._spawn([sys.executable, "manage.py", "db_worker"], "worker.log")
+
     def start_simulator(self, *, rate_limit: int = 20) -> tuple[subprocess.Popen, str]:
         """The API Particulier simulator in its own process (``bench.simulator`` counts answers by status)."""
         port = free_port()

@@ -323,6 +323,7 @@ def figure_2(ctx: Context) -> list[dict]:
                 note=note,
             )
         )
+    rows.append(_emails_sent_by_worker(users))
     if forms.form_10 is not None and forms.form_60 is not None:
         q10, q60 = queries[forms.form_10.slug], queries[forms.form_60.slug]
         rows.append(
@@ -337,6 +338,28 @@ def figure_2(ctx: Context) -> list[dict]:
             )
         )
     return rows
+
+
+def _emails_sent_by_worker(users, *, timeout: float = 180.0) -> dict:
+    """The confirmation emails of the submits leave through the tasks worker, after the responses: are
+    they all sent (none lost, none failed) once the worker has caught up?"""
+    from forms.models import NotificationLog, NotificationStatus
+
+    logs = NotificationLog.objects.filter(dossier__family__in=users)
+    started = time.monotonic()
+    while logs.filter(status=NotificationStatus.PENDING).exists() and time.monotonic() - started < timeout:
+        time.sleep(0.5)
+    total, sent = logs.count(), logs.filter(status=NotificationStatus.SENT).count()
+    return row(
+        "2",
+        "confirmation emails of those submits, sent by the tasks worker",
+        sent,
+        total,
+        unit="emails",
+        target="all",
+        passed=total > 0 and sent == total,
+        note=f"worker caught up {time.monotonic() - started:.1f} s after the last submit",
+    )
 
 
 # 3. Prefill ------------------------------------------------------------------------------------

@@ -92,6 +92,10 @@ def draft_for(*, form_page: FormPage, user, draft_uuid: str | None = None, creat
         draft = drafts.filter(user=user).first()
     else:
         draft = drafts.filter(user__isnull=True, uuid=draft_uuid).first() if draft_uuid else None
+    if draft is not None:
+        draft.form_page = form_page  # the caller's page and user: no query to fetch them again
+        if user.is_authenticated:
+            draft.user = user
     if draft is None and create:
         # An expired draft of the same family is replaced by a new one.
         if user.is_authenticated:
@@ -512,4 +516,5 @@ def _after_submit(dossier: Dossier, unused_paths: list[str]) -> None:
 
     for path in unused_paths:
         private_storage().delete(path)
-    notification_queue(dossier=dossier, event=NotificationEvent.SUBMITTED)
+    with transaction.atomic():  # the email's log and its task: saved together
+        notification_queue(dossier=dossier, event=NotificationEvent.SUBMITTED)

@@ -363,8 +363,9 @@ def form_review(request, page: FormPage):
         except PermissionDenied as refusal:
             messages.error(request, str(refusal))
             return redirect(_page_path(page))
-        sent = request.session.get(SESSION_SENT, [])
-        request.session[SESSION_SENT] = [*sent[-9:], dossier.reference]
+        if not request.user.is_authenticated:  # a family finds its dossiers by its account
+            sent = request.session.get(SESSION_SENT, [])
+            request.session[SESSION_SENT] = [*sent[-9:], dossier.reference]
         return redirect(_page_url(page, "confirmation", reference=dossier.reference))
     shown = visible_steps(definition, draft.answers, today=_today())
     steps = summary(definition, draft.answers, steps=shown, file_names=services.draft_file_names(draft))

@@ -9,8 +9,9 @@ moved or deleted, a site or a privacy setting edited, an image replaced): every 
 again from Wagtail's own walk. Other caches of what pages show (a council's header and footer) use
 the same token, through ``pages_version()``.
 
-What stays per request: Wagtail's ``before_serve_page`` hooks (privacy restrictions, checked on every
-request) and the page's own ``route()`` for what follows its path (a routable page's sub-URLs, a child).
+What stays per request: Wagtail's serve hooks, privacy restrictions included (checked against the
+restrictions remembered with the page), and the page's own ``route()`` for what follows its path (a
+routable page's sub-URLs, a child).
 """
 
 import copy
@@ -27,7 +28,7 @@ from wagtail.views import serve as wagtail_serve
 VERSION_KEY = "home:pages-version"
 
 _lock = threading.Lock()
-_memory: dict = {"version": None, "sites": {}, "routes": {}, "pages": {}}
+_memory: dict = {"version": None, "sites": {}, "routes": {}, "other": {}}
 
 
 def pages_version(request=None) -> str:
@@ -51,8 +52,19 @@ def pages_changed(**kwargs) -> None:
 def _remembered(version: str) -> dict:
     with _lock:
         if _memory["version"] != version:
-            _memory.update(version=version, sites={}, routes={}, pages={})
+            _memory.update(version=version, sites={}, routes={}, other={})
         return _memory
+
+
+def remembered(kind: str, key, build):
+    """A value that depends only on the page tree (e.g. the council of a page), built once per pages
+    version in this process. Callers must not change what they get."""
+    memory = _remembered(pages_version())
+    if (kind, key) not in memory["other"]:
+        value = build()
+        with _lock:
+            memory["other"][(kind, key)] = value
+    return memory["other"][(kind, key)]
 
 
 def _host_key(request) -> tuple[str, int | str]:
@@ -71,10 +83,13 @@ def _route_from_memory(request, path: str, memory: dict):
     request._wagtail_site = memory["sites"][host]
     components = _components(path)
     for length in range(len(components), -1, -1):  # the longest known page path first
-        page = memory["routes"].get((host, tuple(components[:length])))
-        if page is not None:
+        remembered = memory["routes"].get((host, tuple(components[:length])))
+        if remembered is not None:
+            page, restrictions = remembered
             # A copy per request: views may set attributes on the page they serve.
-            return copy.copy(page).route(request, components[length:])
+            page = copy.copy(page)
+            page.get_view_restrictions = restrictions.copy  # what Wagtail's privacy hook asks, remembered
+            return page.route(request, components[length:])
     return None
 
 
@@ -87,9 +102,10 @@ def _remember(request, memory: dict, route) -> None:
     if not page.url_path.startswith(root_path):
         return
     key = (_host_key(request), tuple(_components(page.url_path[len(root_path) :])))
+    restrictions = list(page.get_view_restrictions())
     with _lock:
         memory["sites"][key[0]] = site
-        memory["routes"][key] = copy.copy(page)
+        memory["routes"][key] = (copy.copy(page), restrictions)
 
 
 def serve(request, path):
@@ -109,15 +125,10 @@ def serve(request, path):
 def connect_signals() -> None:
     """Everything that changes which page a URL reaches, or what a page's chrome shows."""
     from wagtail.images import get_image_model
+    from wagtail.models import get_page_models
 
     for signal in (page_published, page_unpublished, post_page_move):
         signal.connect(pages_changed, dispatch_uid=f"home_pages_changed_{id(signal)}")
-    post_delete.connect(_page_deleted, dispatch_uid="home_pages_changed_delete")
-    for model in (Site, PageViewRestriction, get_image_model()):
+    for model in (*get_page_models(), Site, PageViewRestriction, get_image_model()):
         post_save.connect(pages_changed, sender=model, dispatch_uid=f"home_pages_changed_save_{model.__name__}")
         post_delete.connect(pages_changed, sender=model, dispatch_uid=f"home_pages_changed_del_{model.__name__}")
-
-
-def _page_deleted(sender, instance, **kwargs) -> None:
-    if isinstance(instance, Page):
-        pages_changed()

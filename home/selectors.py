@@ -26,8 +26,11 @@ def council_for_request(request) -> CouncilHomePage | None:
 
 
 def council_for_page(page) -> CouncilHomePage | None:
-    """The council a page belongs to: its nearest ``CouncilHomePage`` ancestor (or itself)."""
-    return CouncilHomePage.objects.ancestor_of(page, inclusive=True).first()
+    """The council a page belongs to: its nearest ``CouncilHomePage`` ancestor (or itself), remembered
+    until the page tree changes."""
+    from .routing import remembered
+
+    return remembered("council", page.path, lambda: CouncilHomePage.objects.ancestor_of(page, inclusive=True).first())
 
 
 def councils_for_user(user) -> QuerySet[CouncilHomePage]:

@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     # Family accounts
     "allauth",
     "allauth.account",
+    # Background tasks stored in the database, run by `manage.py db_worker` (production settings)
+    "django_tasks_db",
     # Django
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -116,6 +118,10 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Sessions are read from the cache (one round trip to Redis, or process memory) and written through to
+# the database, so that a restarted cache logs nobody out.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
@@ -159,7 +165,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "portail-famill
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
-# Long work (emails, batch refresh, exports, purges) goes through Django's tasks API.
+# Long work (emails, batch refresh, exports, purges) goes through Django's tasks API: run at once here
+# (laptop, tests); stored in the database and run by a worker process with the production settings.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 # Wagtail

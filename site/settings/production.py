@@ -22,6 +22,10 @@ if not ALLOWED_HOSTS:
 DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("DATABASE_CONN_MAX_AGE", "60"))  # noqa: F405
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
 
+# Emails and other long work wait in the database for the worker (`manage.py db_worker`), so that a
+# slow mail server never slows down a family sending a dossier.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
 # API Particulier: the real service unless told otherwise (e.g. https://staging.particulier.api.gouv.fr).
 API_PARTICULIER_BASE_URL = os.environ.get("API_PARTICULIER_BASE_URL", "https://particulier.api.gouv.fr")
 
