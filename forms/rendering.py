@@ -217,19 +217,31 @@ class _Part:
 
     def apply_conditions(self, context: dict[str, Any], today: datetime.date) -> None:
         """Decide each entry's visibility in order, and drop the fields of hidden ones."""
+        self.visible = entries_visibility(self.layout, context, today=today, peek=self.peek)
         for position, entry in enumerate(self.layout.entries):
-            visible = conditions.evaluate(entry.spec.get("condition"), context, today=today)
-            self.visible[position] = visible
-            key = entry.spec.get("key")
-            if not visible:
+            if not self.visible[position]:
                 for name in entry.names:
                     field = self.form.fields.pop(name, None)
                     if field is not None:
                         self.set_aside[name] = field
-                if key:
-                    context.pop(key, None)
-            elif key and entry.spec["type"] != GROUP_TYPE and field_type(entry.spec).is_input:
-                context[key] = self.peek(entry)
+
+
+def entries_visibility(
+    layout: StepLayout, context: dict[str, Any], *, today: datetime.date, peek: Callable[[Entry], Any]
+) -> dict[int, bool]:
+    """Whether each entry of a step is shown, in order: ``context`` (the answers so far) gets the value of
+    each shown input (``peek(entry)``) and loses the hidden ones, for the conditions of the entries below."""
+    visible = {}
+    for position, entry in enumerate(layout.entries):
+        shown = conditions.evaluate(entry.spec.get("condition"), context, today=today)
+        visible[position] = shown
+        key = entry.spec.get("key")
+        if not shown:
+            if key:
+                context.pop(key, None)
+        elif key and entry.spec["type"] != GROUP_TYPE and field_type(entry.spec).is_input:
+            context[key] = peek(entry)
+    return visible
 
 
 class StepForm:

@@ -15,8 +15,7 @@ from typing import Any
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import storages
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -332,15 +331,29 @@ def reference_next(*, council, prefix: str, year: int) -> str:
     The UPDATE ... SET n = n + 1 locks the sequence row until the transaction ends, so concurrent
     submissions get distinct numbers; a rolled-back submission gives its number back.
     """
-    sequences = ReferenceSequence.objects.filter(council=council, prefix=prefix, year=year)
-    if not sequences.update(last_number=F("last_number") + 1):
+    number = _sequence_increment(council_id=council.pk, prefix=prefix, year=year)
+    if number is None:
         try:
             with transaction.atomic():
                 ReferenceSequence.objects.create(council=council, prefix=prefix, year=year, last_number=1)
-        except IntegrityError:
-            sequences.update(last_number=F("last_number") + 1)
-    number = sequences.values_list("last_number", flat=True).get()
+            number = 1
+        except IntegrityError:  # created meanwhile by a concurrent submission
+            number = _sequence_increment(council_id=council.pk, prefix=prefix, year=year)
     return f"{prefix}-{year}-{number:06d}"
+
+
+def _sequence_increment(*, council_id: int, prefix: str, year: int) -> int | None:
+    """Add one to a sequence and read the new number in one statement (UPDATE ... RETURNING, which
+    PostgreSQL and SQLite both have), or None when the sequence does not exist yet."""
+    table = connection.ops.quote_name(ReferenceSequence._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last_number = last_number + 1 "  # noqa: S608 (our own table name, quoted)
+            "WHERE council_id = %s AND prefix = %s AND year = %s RETURNING last_number",
+            [council_id, prefix, year],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 def validated_answers(
@@ -392,17 +405,15 @@ def _record_rules_acceptances(
     ]
     if not rules_fields:
         return
-    from home.models import RulesPage
-    from home.selectors import rules_version_in_force
+    from home.selectors import rules_in_force
     from home.services import rules_accept
 
     from .fieldtypes import rules_checkbox_label
 
     for step_index, spec in rules_fields:
         answer = answers[spec["key"]]
-        rules_page = RulesPage.objects.get(pk=spec["rules_page"])
-        version = rules_version_in_force(rules_page=rules_page)
-        if version is None or version.number != answer.get("version"):
+        rules_page, version = rules_in_force(rules_page_id=spec["rules_page"])
+        if rules_page is None or version is None or version.number != answer.get("version"):
             # A new version came into force since the box was ticked: the family must accept that one.
             raise DossierIncomplete(step=step_index + 1)
         acceptance = rules_accept(

@@ -27,7 +27,16 @@ from django.views.decorators.http import require_POST
 from . import selectors, services
 from .display import summary
 from .models import FormPage
-from .rendering import EMPTY_STEPS, LRU, StepForm, definition_for, layout_for, revision_key, visible_steps
+from .rendering import (
+    EMPTY_STEPS,
+    LRU,
+    StepForm,
+    definition_for,
+    entries_visibility,
+    layout_for,
+    revision_key,
+    visible_steps,
+)
 
 SESSION_DRAFTS = "forms_drafts"
 SESSION_SENT = "forms_sent"
@@ -40,8 +49,10 @@ def _today() -> datetime.date:
 def _page_path(page: FormPage) -> str:
     """The page's path on its own site: the form is always served on its council's hostname and port,
     so redirects stay relative (``page.url`` is absolute, with the site's default port, when several
-    sites exist)."""
-    return page.get_url_parts()[2]
+    sites exist). Remembered until the page tree changes."""
+    from home.routing import remembered
+
+    return remembered("page_path", page.pk, lambda: page.get_url_parts()[2])
 
 
 def _page_url(page: FormPage, route: str = "start", **kwargs) -> str:
@@ -116,15 +127,11 @@ def _resume_url(page: FormPage, definition, draft) -> str:
 
 def _rules_context(page: FormPage, layout, user) -> dict:
     """For each rules acceptance of the step: the version in force and the family's status."""
-    from home.models import RulesPage
-    from home.selectors import rules_acceptance_status, rules_version_in_force
+    from home.selectors import rules_acceptance_status, rules_in_force
 
     extra = {}
-    specs = [entry.spec for entry in layout.entries if entry.spec["type"] == "rules"]
-    pages = RulesPage.objects.live().in_bulk([spec["rules_page"] for spec in specs])
-    for spec in specs:
-        rules_page = pages.get(spec["rules_page"])
-        version = rules_version_in_force(rules_page=rules_page) if rules_page else None
+    for spec in (entry.spec for entry in layout.entries if entry.spec["type"] == "rules"):
+        rules_page, version = rules_in_force(rules_page_id=spec["rules_page"])
         extra[spec["key"]] = {
             "rules_page": rules_page,
             "version": version,
@@ -210,7 +217,7 @@ def _step_page_from_shell(request, context: dict, index: int) -> HttpResponse:
 
     page, progress = context["page"], context["progress"]
     key = (
-        pages_version(request),  # changes with any published page: the council's menu, footer, logo
+        pages_version(),  # changes with any published page: the council's menu, footer, logo
         request.get_host(),
         revision_key(page),
         index,
@@ -248,10 +255,11 @@ def _step_html(page: FormPage, layout, draft, form, user, prefill_forms=None):
     fresh = not any(key in draft.answers for key in keys) and not locked
     today = _today()
     if fresh and layout.is_cacheable_html and revision_key(page) is not None:
-        unbound = StepForm(layout, answers=draft.answers, today=today)
-        hidden = tuple(sorted(pos for pos, shown in unbound.main.visible.items() if not shown))
+        answers = draft.answers
+        visible = entries_visibility(layout, dict(answers), today=today, peek=lambda e: answers.get(e.spec.get("key")))
+        hidden = tuple(position for position, shown in visible.items() if not shown)
         cache_key = (revision_key(page), layout.index, hidden, today)
-        return EMPTY_STEPS.get_or_build(cache_key, lambda: unbound.render())
+        return EMPTY_STEPS.get_or_build(cache_key, lambda: StepForm(layout, answers=answers, today=today).render())
     file_names = services.draft_file_names(draft) if _has_files(layout) else {}
     unbound = StepForm(layout, answers=draft.answers, file_names=file_names, today=today, locked=locked)
     return unbound.render(extra=_extra_context(page, layout, draft, user, prefill_forms))

@@ -17,6 +17,7 @@ routable page's sub-URLs, a child).
 import copy
 import threading
 import uuid
+from contextvars import ContextVar
 
 from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
@@ -28,25 +29,27 @@ from wagtail.views import serve as wagtail_serve
 VERSION_KEY = "home:pages-version"
 
 _lock = threading.Lock()
+_serving_version: ContextVar[str | None] = ContextVar("pages_version", default=None)
 _memory: dict = {"version": None, "sites": {}, "routes": {}, "other": {}}
 
 
-def pages_version(request=None) -> str:
-    """The current pages version (read once per request when given one)."""
-    if request is not None and hasattr(request, "_pages_version"):
-        return request._pages_version
-    version = cache.get(VERSION_KEY)
+def pages_version() -> str:
+    """The current pages version: read from the shared cache once per request that ``serve`` handles."""
+    version = _serving_version.get()
     if version is None:
-        cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
         version = cache.get(VERSION_KEY)
-    if request is not None:
-        request._pages_version = version
+        if version is None:
+            cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+            version = cache.get(VERSION_KEY)
     return version
 
 
 def pages_changed(**kwargs) -> None:
     """Forget every remembered route and page, in every process (signal receiver)."""
-    cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+    version = uuid.uuid4().hex
+    cache.set(VERSION_KEY, version, timeout=None)
+    if _serving_version.get() is not None:
+        _serving_version.set(version)
 
 
 def _remembered(version: str) -> dict:
@@ -110,16 +113,20 @@ def _remember(request, memory: dict, route) -> None:
 
 def serve(request, path):
     """Wagtail's ``serve`` view, with the route found in memory when this path was resolved before."""
-    memory = _remembered(pages_version(request))
+    serving = _serving_version.set(pages_version())
     try:
-        route = _route_from_memory(request, path, memory)
-    except Http404:  # not under the remembered page: Wagtail's walk decides
-        route = None
-    if route is not None:
-        request._wagtail_route_for_request = route
-    else:
-        _remember(request, memory, Page.route_for_request(request, path))
-    return wagtail_serve(request, path)
+        memory = _remembered(_serving_version.get())
+        try:
+            route = _route_from_memory(request, path, memory)
+        except Http404:  # not under the remembered page: Wagtail's walk decides
+            route = None
+        if route is not None:
+            request._wagtail_route_for_request = route
+        else:
+            _remember(request, memory, Page.route_for_request(request, path))
+        return wagtail_serve(request, path)
+    finally:
+        _serving_version.reset(serving)
 
 
 def connect_signals() -> None:

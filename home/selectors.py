@@ -140,6 +140,18 @@ def rules_versions_with_periods(*, rules_page) -> list[RulesVersion]:
     return versions
 
 
+def rules_in_force(*, rules_page_id: int) -> tuple[RulesPage | None, RulesVersion | None]:
+    """A live rules page and its version in force today, remembered until the page tree changes (a new
+    version is frozen when the rules are published) or the day ends. Callers must not change them."""
+    from .routing import remembered
+
+    def load():
+        rules_page = RulesPage.objects.live().defer_streamfields().filter(pk=rules_page_id).first()
+        return rules_page, rules_version_in_force(rules_page=rules_page) if rules_page else None
+
+    return remembered("rules_in_force", (rules_page_id, timezone.localdate()), load)
+
+
 def rules_acceptance_status(*, rules_page, user) -> str:
     """``"accepted"`` (the version in force), ``"outdated"`` (only earlier versions) or ``"never"``."""
     if not user.is_authenticated:

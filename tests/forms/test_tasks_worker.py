@@ -17,15 +17,13 @@ def database_tasks(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 
-def test_the_worker_sends_the_confirmation_after_the_submit(
-    council_a, family, database_tasks, django_capture_on_commit_callbacks
-):
+@pytest.mark.django_db(transaction=True)  # the worker closes database connections between tasks
+def test_the_worker_sends_the_confirmation_after_the_submit(council_a, family, database_tasks):
     page = make_form(council_a, step("Responsable", field("short_text", "nom", "Nom")))
     client = family_client(family)
     client.post(page.url)
     client.post(step_url(page, 1), {"nom": "Martin"})
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(f"{page.url}verifier/")
+    response = client.post(f"{page.url}verifier/")
     assert response.status_code == 302
     dossier = Dossier.objects.get()
     assert mail.outbox == []
