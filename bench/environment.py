@@ -154,8 +154,9 @@ class BenchEnvironment:
         return process, port
 
     def start_worker(self) -> subprocess.Popen:
-        """The tasks worker of the production settings (emails sent after a submit, among others)."""
-        return self._spawn([sys.executable, "manage.py", "db_worker"], "worker.log")
+        """The tasks worker of the production settings (emails sent after a submit, among others), at a
+        lower CPU priority than the web workers, as the README deploys it."""
+        return self._spawn(["nice", "-n", "10", sys.executable, "manage.py", "db_worker"], "worker.log")
 
     def start_simulator(self, *, rate_limit: int = 20) -> tuple[subprocess.Popen, str]:
         """The API Particulier simulator in its own process (``bench.simulator`` counts answers by status)."""
