@@ -20,6 +20,7 @@ import uuid
 from contextvars import ContextVar
 
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.http import Http404
 from wagtail.models import Page, PageViewRestriction, Site
@@ -30,7 +31,9 @@ VERSION_KEY = "home:pages-version"
 
 _lock = threading.Lock()
 _serving_version: ContextVar[str | None] = ContextVar("pages_version", default=None)
-_memory: dict = {"version": None, "sites": {}, "routes": {}, "other": {}}
+_KINDS = ("sites", "routes", "other")
+_MISSING = object()
+_memory: dict = {"version": None, **{kind: {} for kind in _KINDS}}
 
 
 def pages_version() -> str:
@@ -45,17 +48,26 @@ def pages_version() -> str:
 
 
 def pages_changed(**kwargs) -> None:
-    """Forget every remembered route and page, in every process (signal receiver)."""
+    """Forget every remembered route and page, in every process (signal receiver): at once, and again
+    when the change is committed, so that nothing read from the database in between is kept."""
+    _new_version()
+    transaction.on_commit(_new_version)
+
+
+def _new_version() -> None:
     version = uuid.uuid4().hex
     cache.set(VERSION_KEY, version, timeout=None)
     if _serving_version.get() is not None:
         _serving_version.set(version)
 
 
+MAX_REMEMBERED = 20_000  # entries of each kind: far more than a portal's pages; a bound whatever hosts ask
+
+
 def _remembered(version: str) -> dict:
     with _lock:
-        if _memory["version"] != version:
-            _memory.update(version=version, sites={}, routes={}, other={})
+        if _memory["version"] != version or any(len(_memory[kind]) > MAX_REMEMBERED for kind in _KINDS):
+            _memory.update(version=version, **{kind: {} for kind in _KINDS})
         return _memory
 
 
@@ -63,11 +75,12 @@ def remembered(kind: str, key, build):
     """A value that depends only on the page tree (e.g. the council of a page), built once per pages
     version in this process. Callers must not change what they get."""
     memory = _remembered(pages_version())
-    if (kind, key) not in memory["other"]:
+    value = memory["other"].get((kind, key), _MISSING)
+    if value is _MISSING:
         value = build()
         with _lock:
             memory["other"][(kind, key)] = value
-    return memory["other"][(kind, key)]
+    return value
 
 
 def _host_key(request) -> tuple[str, int | str]:

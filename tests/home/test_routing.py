@@ -75,3 +75,26 @@ def test_each_council_keeps_its_own_pages_at_the_same_path(council_a, council_b)
     for _ in range(2):
         assert "Infos de Valmont" in get("/infos/")[0].content.decode()
         assert "Infos de Bellerive" in get("/infos/", host="bellerive.localhost")[0].content.decode()
+
+
+def test_what_is_read_before_a_change_is_committed_is_not_kept(council_a, django_capture_on_commit_callbacks):
+    from home.routing import remembered
+
+    page = make_page(council_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        page.title = "Horaires d'été"
+        publish(page)
+        # Another request, before the commit, still reads the old state: it must not outlive the commit.
+        assert remembered("title", page.pk, lambda: "Infos pratiques") == "Infos pratiques"
+    assert remembered("title", page.pk, lambda: "Horaires d'été") == "Horaires d'été"
+
+
+def test_memory_is_bounded_whatever_the_hosts_asked(council_a, settings, monkeypatch):
+    from home import routing
+
+    make_page(council_a)
+    monkeypatch.setattr(routing, "MAX_REMEMBERED", 3)
+    settings.ALLOWED_HOSTS = ["*"]
+    for number in range(10):
+        assert get("/infos/", host=f"alias{number}.localhost")[0].status_code == 200
+    assert len(routing._memory["routes"]) <= 4
