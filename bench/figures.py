@@ -85,6 +85,7 @@ def figure_1(ctx: Context) -> list[dict]:
     step = ctx.path(fixtures.step_url(forms.form_20, 1))
     targets = {
         "hello": ("/__bench__/hello/", ""),
+        "floor": ("/__bench__/floor/page/", fresh),
         "wagtail": (ctx.path(forms.bare.url), fresh),
         "fresh": (step, fresh),
         "resumed": (step, resumed),
@@ -178,6 +179,15 @@ def figure_1(ctx: Context) -> list[dict]:
             passed=resumed_ratio >= 2,
             note=f"p50/p95 ms: resumed {s['resumed']['p50_ms']}/{s['resumed']['p95_ms']}",
         ),
+        row(
+            "1",
+            "floor of a family page (session, account, draft query) vs bare Wagtail form",
+            s["floor"]["rps"],
+            s["wagtail"]["rps"],
+            unit="req/s",
+            note="the highest ratio any step page could reach here with the same guarantees",
+        ),
+        row("1", "step page fresh vs that floor", s["fresh"]["rps"], s["floor"]["rps"], unit="req/s"),
         row("1", "step page fresh vs hello-world", s["fresh"]["rps"], s["hello"]["rps"], unit="req/s"),
         row("1", "step page resumed vs hello-world", s["resumed"]["rps"], s["hello"]["rps"], unit="req/s"),
         row(
@@ -257,7 +267,7 @@ def figure_2(ctx: Context) -> list[dict]:
     if status != 200 or "Merci" not in text:
         raise RuntimeError(f"the bare Wagtail form refused the benchmark's answers ({status})")
     our_body = urllib.parse.urlencode({"csrfmiddlewaretoken": fixtures.CSRF_TOKEN})
-    runs: dict[str, list[dict]] = {"wagtail": [], **{page.slug: [] for page in forms_measured}}
+    runs: dict[str, list[dict]] = {"wagtail": [], "floor": [], **{page.slug: [] for page in forms_measured}}
     max_time = 10.0 if ctx.quick else 30.0
     for rep in range(ctx.reps):
         batch = cookies[rep * per_rep : (rep + 1) * per_rep]
@@ -273,6 +283,27 @@ def figure_2(ctx: Context) -> list[dict]:
                     "expect_status": [200],
                     "requests": [
                         {"method": "POST", "path": bare_path, "body": bare_body, "headers": {"Cookie": batch[0]}}
+                    ],
+                }
+            )
+        )
+        runs["floor"].append(
+            run_loadgen(
+                {
+                    "host": "127.0.0.1",
+                    "port": ctx.port,
+                    "concurrency": 8,
+                    "duration": max_time,
+                    "max_requests": per_rep,
+                    "cycle": True,
+                    "expect_status": [302],
+                    "requests": [
+                        {
+                            "method": "POST",
+                            "path": "/__bench__/floor/write/",
+                            "body": our_body,
+                            "headers": {"Cookie": batch[0]},
+                        }
                     ],
                 }
             )
@@ -323,6 +354,16 @@ def figure_2(ctx: Context) -> list[dict]:
                 note=note,
             )
         )
+    rows.append(
+        row(
+            "2",
+            "floor of a family write (session, account, one row in a transaction) vs Wagtail form POST",
+            round(rates["floor"], 1),
+            round(rates["wagtail"], 1),
+            unit="writes/s",
+            note="what any submit costs here before its validation, evidence, history and email",
+        )
+    )
     rows.append(_emails_sent_by_worker(users))
     if forms.form_10 is not None and forms.form_60 is not None:
         q10, q60 = queries[forms.form_10.slug], queries[forms.form_60.slug]
