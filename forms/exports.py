@@ -10,7 +10,7 @@ left out unless the agent may see health data of the dossier's council and asks 
 import csv
 import tempfile
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import QuerySet
@@ -34,10 +34,16 @@ class Column:
     path: str
     spec: dict
     health: bool
+    parts: tuple[str, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "parts", tuple(self.path.split(".")))  # split once, read for every row
 
 
 def _cell(value: Any) -> str:
-    text = "" if value is None else str(value)
+    if value is None or value == "":
+        return ""
+    text = str(value)
     return f"'{text}" if text.startswith(FORMULA_PREFIXES) else text
 
 
@@ -106,7 +112,7 @@ def _base_cells(dossier: Dossier) -> list[str]:
 
 
 def _value(answers: dict, column: Column, item: dict | None) -> str:
-    parts = column.path.split(".")
+    parts = column.parts
     if len(parts) == 1:
         value = answers.get(parts[0])
     elif len(parts) == 2:
@@ -115,7 +121,7 @@ def _value(answers: dict, column: Column, item: dict | None) -> str:
         items = answers.get(parts[0]) or []
         number = int(parts[1]) - 1
         value = items[number].get(parts[2]) if number < len(items) and isinstance(items[number], dict) else None
-    if value in (None, "", [], {}):
+    if value is None or (not value and not isinstance(value, int | float)):  # unanswered (0 and False are answers)
         return ""
     return field_type(column.spec).display(column.spec, value)
 
