@@ -13,7 +13,7 @@ from django.utils import timezone
 from forms.models import Dossier, DossierFile, Draft, NotificationLog
 from tests.conftest import otp_client
 
-from .conftest import PDF, famille_form, family_client, make_agent, make_decree, make_dossier, pdf, step_url
+from .conftest import PDF, famille_form, family_client, field, make_agent, make_decree, make_dossier, pdf, step_url
 
 
 @pytest.fixture(autouse=True)
@@ -278,3 +278,13 @@ def test_renewal_prefills_last_years_answers_and_asks_expired_documents_again(co
         {"nom": "Martin", "enfants-count": "1", "enfants-0-prenom": "Léa", "enfants-0-allergie": "non"},
     )
     assert step.status_code == 200 and "justificatif_domicile" in step.content.decode()
+
+
+def test_export_cells_keep_zero_and_no_answers_and_leave_unanswered_empty():
+    from forms.exports import Column, _value
+
+    cells = {
+        kind: _value({"k": value}, Column("k", field(kind, "k", "K"), False), None)
+        for kind, value in [("integer", 0), ("yes_no", False), ("short_text", ""), ("multiple_choice", [])]
+    }
+    assert cells == {"integer": "0", "yes_no": "Non", "short_text": "", "multiple_choice": ""}
