@@ -1,4 +1,5 @@
-"""Encryption at rest of the connector's secrets (API tokens, consented identities) with Fernet.
+"""Encryption at rest with Fernet: the connector's secrets (API tokens, consented identities) and the
+files families upload (``forms`` encrypts them through ``encrypt_bytes`` / ``decrypt_bytes``).
 
 The key is ``API_PARTICULIER_ENCRYPTION_KEY`` (a Fernet key: 32 url-safe base64 bytes) when set, else one
 derived from ``SECRET_KEY`` with HKDF, so that a development setup needs nothing more. Changing the key
@@ -32,7 +33,15 @@ def encrypt(text: str) -> str:
 
 
 def decrypt(token: str) -> str:
+    return decrypt_bytes(token.encode()).decode()
+
+
+def encrypt_bytes(data: bytes) -> bytes:
+    return _fernet().encrypt(data)
+
+
+def decrypt_bytes(token: bytes) -> bytes:
     try:
-        return _fernet().decrypt(token.encode()).decode()
+        return _fernet().decrypt(token)
     except InvalidToken:
-        raise DecryptionError("stored secret cannot be decrypted with the current key") from None
+        raise DecryptionError("stored value cannot be decrypted with the current key") from None

@@ -53,6 +53,7 @@ def _copy_file(*, draft: Draft, source: Dossier, token: str, path: str) -> str |
         size=stored.size,
         sha256=stored.sha256,
         path=new_path,
+        encrypted=stored.encrypted,
     )
     return str(copy.uuid)
 

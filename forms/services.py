@@ -14,6 +14,7 @@ from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -109,18 +110,32 @@ def draft_file_names(draft: Draft) -> dict[str, str]:
 
 
 def upload_store(*, upload, folder: str) -> dict[str, Any]:
-    """Save an upload that passed the checks in the private storage, under ``folder``: the fields of its
-    file record (original name, type, size, SHA-256 and storage path)."""
+    """Save an upload that passed the checks in the private storage, under ``folder``, encrypted (a
+    certificate, a tax notice or a medical protocol is unreadable to whoever copies the disk): the fields
+    of its file record (original name, type, size and SHA-256 of the original, storage path)."""
+    from connectors.crypto import encrypt_bytes
+
     checked = upload.checked
     upload.seek(0)
-    path = private_storage().save(f"{folder}/{uuid.uuid4().hex}{PurePath(checked.name).suffix.lower()}", upload)
+    name = f"{folder}/{uuid.uuid4().hex}{PurePath(checked.name).suffix.lower()}"
+    path = private_storage().save(name, ContentFile(encrypt_bytes(upload.read())))
     return {
         "original_name": checked.name[:255],
         "content_type": checked.content_type,
         "size": checked.size,
         "sha256": checked.sha256,
         "path": path,
+        "encrypted": True,
     }
+
+
+def stored_file_content(stored) -> bytes:
+    """The original bytes of a stored file (decrypted when it was stored encrypted)."""
+    from connectors.crypto import decrypt_bytes
+
+    with private_storage().open(stored.path, "rb") as handle:
+        content = handle.read()
+    return decrypt_bytes(content) if stored.encrypted else content
 
 
 def _store_upload(*, draft: Draft, key: str, upload) -> DraftFile:
@@ -502,6 +517,7 @@ def dossier_submit(*, draft: Draft, request_meta: Mapping[str, Any]) -> Dossier:
                     size=stored.size,
                     sha256=stored.sha256,
                     path=stored.path,
+                    encrypted=stored.encrypted,
                     uploaded_at=stored.uploaded_at,
                     health=health or form_page.is_health_data,
                 )

@@ -6,6 +6,7 @@ selectors; they hold no business rule of their own.
 """
 
 import datetime
+import io
 import secrets
 from urllib.parse import urlencode
 
@@ -515,7 +516,7 @@ def file_download(request, uuid):
     if stored is None:
         raise Http404
     response = FileResponse(
-        services.private_storage().open(stored.path, "rb"),
+        io.BytesIO(services.stored_file_content(stored)),
         as_attachment=True,
         filename=stored.original_name,
         content_type=stored.content_type,

@@ -98,3 +98,23 @@ def test_purge_command(council_a, family):
     call_command("purge_drafts", stdout=out)
     assert "1 expired draft(s) deleted." in out.getvalue()
     assert not Draft.objects.exists()
+
+
+def test_uploads_are_encrypted_at_rest_and_downloaded_as_sent(council_a, family):
+    from forms.services import private_storage
+
+    from .conftest import PDF
+
+    page = two_steps(council_a)
+    client = family_client(family)
+    client.post(page.url)
+    client.post(step_url(page, 1), {"nom": "Martin", "telephone": "0380000000"})
+    client.post(step_url(page, 2), {"justificatif": pdf(), "cp": "21000"})
+    stored = DraftFile.objects.get()
+    with private_storage().open(stored.path, "rb") as handle:
+        on_disk = handle.read()
+    assert stored.encrypted and PDF not in on_disk and not on_disk.startswith(b"%PDF")
+    response = client.get(f"/fichiers/{stored.uuid}/")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == PDF
+    assert response["Content-Type"] == "application/pdf"
