@@ -269,64 +269,21 @@ def figure_2(ctx: Context) -> list[dict]:
     our_body = urllib.parse.urlencode({"csrfmiddlewaretoken": fixtures.CSRF_TOKEN})
     runs: dict[str, list[dict]] = {"wagtail": [], "floor": [], **{page.slug: [] for page in forms_measured}}
     max_time = 10.0 if ctx.quick else 30.0
+
+    def posts(path: str, body: str, cookies_used: list[str], **options) -> dict:
+        """``per_rep`` POSTs at concurrency 8: one per cookie, or (``cycle``) the same ones again and again."""
+        requests = [{"method": "POST", "path": path, "body": body, "headers": {"Cookie": c}} for c in cookies_used]
+        spec = {"host": "127.0.0.1", "port": ctx.port, "concurrency": 8, "duration": max_time}
+        return run_loadgen({**spec, "max_requests": per_rep, "requests": requests, **options})
+
     for rep in range(ctx.reps):
         batch = cookies[rep * per_rep : (rep + 1) * per_rep]
-        runs["wagtail"].append(
-            run_loadgen(
-                {
-                    "host": "127.0.0.1",
-                    "port": ctx.port,
-                    "concurrency": 8,
-                    "duration": max_time,
-                    "max_requests": per_rep,
-                    "cycle": True,
-                    "expect_status": [200],
-                    "requests": [
-                        {"method": "POST", "path": bare_path, "body": bare_body, "headers": {"Cookie": batch[0]}}
-                    ],
-                }
-            )
-        )
-        runs["floor"].append(
-            run_loadgen(
-                {
-                    "host": "127.0.0.1",
-                    "port": ctx.port,
-                    "concurrency": 8,
-                    "duration": max_time,
-                    "max_requests": per_rep,
-                    "cycle": True,
-                    "expect_status": [302],
-                    "requests": [
-                        {
-                            "method": "POST",
-                            "path": "/__bench__/floor/write/",
-                            "body": our_body,
-                            "headers": {"Cookie": batch[0]},
-                        }
-                    ],
-                }
-            )
-        )
+        runs["wagtail"].append(posts(bare_path, bare_body, batch[:1], cycle=True, expect_status=[200]))
+        runs["floor"].append(posts("/__bench__/floor/write/", our_body, batch[:1], cycle=True, expect_status=[302]))
         for page in forms_measured:
             path = ctx.path(fixtures.review_url(page))
             runs[page.slug].append(
-                run_loadgen(
-                    {
-                        "host": "127.0.0.1",
-                        "port": ctx.port,
-                        "concurrency": 8,
-                        "duration": max_time,
-                        "max_requests": per_rep,
-                        "cycle": False,
-                        "expect_status": [302],
-                        "expect_location": "/envoye/",
-                        "requests": [
-                            {"method": "POST", "path": path, "body": our_body, "headers": {"Cookie": cookie}}
-                            for cookie in batch
-                        ],
-                    }
-                )
+                posts(path, our_body, batch, cycle=False, expect_status=[302], expect_location="/envoye/")
             )
 
     def rate(result: dict) -> float:

@@ -126,9 +126,10 @@ def _remember(request, memory: dict, route) -> None:
 
 def serve(request, path):
     """Wagtail's ``serve`` view, with the route found in memory when this path was resolved before."""
-    serving = _serving_version.set(pages_version())
+    version = pages_version()
+    serving = _serving_version.set(version)
     try:
-        memory = _remembered(_serving_version.get())
+        memory = _remembered(version)
         try:
             route = _route_from_memory(request, path, memory)
         except Http404:  # not under the remembered page: Wagtail's walk decides
