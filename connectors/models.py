@@ -3,6 +3,7 @@
 import calendar
 import json
 import os
+import re
 from datetime import date
 
 from django.conf import settings
@@ -48,6 +49,17 @@ def add_months(moment, months: int):
     month_index = moment.month - 1 + months
     year, month = moment.year + month_index // 12, month_index % 12 + 1
     return moment.replace(year=year, month=month, day=min(moment.day, calendar.monthrange(year, month)[1]))
+
+
+# Only variables meant for API Particulier tokens may be named by an editor: a free name would let anyone
+# who edits an authorisation send any secret of the server (DJANGO_SECRET_KEY...) to the API as a token.
+TOKEN_ENV_VAR_PREFIX = "API_PARTICULIER_TOKEN_"
+TOKEN_ENV_VAR_RE = re.compile(rf"^{TOKEN_ENV_VAR_PREFIX}[A-Z0-9_]{{1,60}}$")
+
+
+def token_env_var_allowed(name: str) -> bool:
+    """Whether ``name`` may hold an API Particulier token (it starts with ``API_PARTICULIER_TOKEN_``)."""
+    return bool(TOKEN_ENV_VAR_RE.match(name or ""))
 
 
 class Habilitation(models.Model):
@@ -146,6 +158,15 @@ class Habilitation(models.Model):
             raise ValidationError({"modalities": _("Unknown modality.")})
         if self.valid_until and self.valid_from and self.valid_until < self.valid_from:
             raise ValidationError({"valid_until": _("The end of validity comes before its start.")})
+        if self.token_env_var and not token_env_var_allowed(self.token_env_var):
+            raise ValidationError(
+                {
+                    "token_env_var": _(
+                        "The name must start with API_PARTICULIER_TOKEN_ and contain only capital letters, "
+                        "digits and underscores (for example API_PARTICULIER_TOKEN_VALMONT)."
+                    )
+                }
+            )
 
     @property
     def recipient(self) -> str:
@@ -163,7 +184,8 @@ class Habilitation(models.Model):
     def get_token(self) -> str:
         """The clear token, from the environment variable if one is named, else decrypted ("" if none)."""
         if self.token_env_var:
-            return os.environ.get(self.token_env_var, "")
+            # Checked again here: a row saved before the rule (or by a script) never reads another secret.
+            return os.environ.get(self.token_env_var, "") if token_env_var_allowed(self.token_env_var) else ""
         return crypto.decrypt(self.token_encrypted) if self.token_encrypted else ""
 
     def is_usable(self, *, today: date | None = None) -> bool:

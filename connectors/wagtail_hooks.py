@@ -40,6 +40,11 @@ class HabilitationAdminForm(WagtailAdminModelForm):
         user = self.for_user
         if "council" in self.fields and user is not None:
             self.fields["council"].queryset = councils_for_user(user)
+        if "token_env_var" in self.fields:
+            self.fields["token_env_var"].help_text = _(
+                "Name of the environment variable holding the token, instead of storing it here; it must start "
+                "with API_PARTICULIER_TOKEN_ (for example API_PARTICULIER_TOKEN_VALMONT)."
+            )
         if self.instance.pk:
             self.initial["scopes"] = list(self.instance.scopes or [])
             self.initial["modalities"] = list(self.instance.modalities or [])

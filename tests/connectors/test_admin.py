@@ -102,6 +102,21 @@ def test_the_recipient_siret_is_validated(council_a, editor_a):
     assert response.status_code == 200 and not Habilitation.objects.exists()
 
 
+@pytest.mark.parametrize("name", ["DJANGO_SECRET_KEY", "API_PARTICULIER_ENCRYPTION_KEY", "api_particulier_token_x", "PATH"])
+def test_an_editor_cannot_name_another_secret_as_the_token_variable(council_a, editor_a, name):
+    grant(editor_a)
+    response = otp_client(editor_a).post(f"{HAB_URL}create/", form_data(council_a, new_token="", token_env_var=name))
+    assert response.status_code == 200 and not Habilitation.objects.exists()
+    assert "API_PARTICULIER_TOKEN_" in response.text
+
+
+def test_an_editor_may_name_a_token_variable_with_the_fixed_prefix(council_a, editor_a):
+    grant(editor_a)
+    data = form_data(council_a, new_token="", token_env_var="API_PARTICULIER_TOKEN_VALMONT")
+    assert otp_client(editor_a).post(f"{HAB_URL}create/", data).status_code == 302
+    assert Habilitation.objects.get(datapass_id="DP-42").token_env_var == "API_PARTICULIER_TOKEN_VALMONT"
+
+
 def test_editing_without_a_new_token_keeps_the_old_one(setup, editor_a):
     hab_a, _hab_b, _log = setup
     data = form_data(hab_a.council, new_token="", title="Renommée", scopes=["cnaf_quotient_familial", "cnaf_enfants"])

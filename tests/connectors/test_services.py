@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
-from connectors.models import ApiCallLog, Consent, ConsentedIdentity, HabilitationState
+from connectors.models import ApiCallLog, Consent, ConsentedIdentity, Habilitation, HabilitationState
 from connectors.selectors import habilitation_for, prefill_offer
 from connectors.services import ConsentRequired, call_logs_purge, consent_record, qf_fetch, qf_fetch_france_connect
 
@@ -261,9 +261,18 @@ def test_the_token_is_stored_encrypted(council_a, habilitation_a):
 
 
 def test_the_token_may_come_from_the_environment(council_a, monkeypatch):
-    monkeypatch.setenv("VALMONT_API_PARTICULIER_TOKEN", "demo-qf-seul")
-    habilitation = make_habilitation(council_a, token="", token_env_var="VALMONT_API_PARTICULIER_TOKEN")
+    monkeypatch.setenv("API_PARTICULIER_TOKEN_VALMONT", "demo-qf-seul")
+    habilitation = make_habilitation(council_a, token="", token_env_var="API_PARTICULIER_TOKEN_VALMONT")
     assert habilitation.get_token() == "demo-qf-seul" and habilitation.token_encrypted == ""
+
+
+def test_a_variable_without_the_token_prefix_is_never_read(council_a, monkeypatch):
+    # A row saved before the rule (or by a script, bypassing the form) must not leak another secret.
+    monkeypatch.setenv("DJANGO_SECRET_KEY", "the-secret-key")
+    habilitation = make_habilitation(council_a, token="")
+    Habilitation.objects.filter(pk=habilitation.pk).update(token_env_var="DJANGO_SECRET_KEY")
+    habilitation.refresh_from_db()
+    assert habilitation.get_token() == ""
 
 
 # Rate limit and purge --------------------------------------------------------------------------------
