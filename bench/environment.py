@@ -113,7 +113,8 @@ class BenchEnvironment:
             self.notes.append("home.0004_append_only_triggers fails on PostgreSQL ('%' placeholder): faked")
             call_command("migrate", "home", "0004", fake=True, verbosity=0, stdout=quiet)
             call_command("migrate", interactive=False, verbosity=0, stdout=quiet)
-        call_command("load_initial_data", stdout=quiet)
+        # Production settings refuse the demo's published passwords unless told: this database is throwaway.
+        call_command("load_initial_data", allow_published_credentials=True, stdout=quiet)
         call_command("collectstatic", interactive=False, verbosity=0, stdout=quiet)
 
     # Processes ------------------------------------------------------------------------------

@@ -200,6 +200,9 @@ LOGIN_REDIRECT_URL = "/"
 
 # Demo content: each app contributes a loader, called in this order by `load_initial_data`.
 PORTAIL_DEMO_LOADERS = ["home.demo.load", "connectors.demo.load", "forms.demo.load"]
+# The demo creates accounts with published passwords: only development and test settings allow it
+# (elsewhere `load_initial_data` wants --allow-published-credentials).
+PORTAIL_DEMO_ALLOWED = False
 
 LOGGING = {
     "version": 1,

@@ -32,3 +32,4 @@ if REDIS_URL and _worker.startswith("gw"):
             "LOCATION": f"{_server}/{(int(_database or 0) + int(_worker[2:])) % 16}",
         }
     }
+PORTAIL_DEMO_ALLOWED = True

@@ -5,7 +5,7 @@ from io import StringIO
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -67,3 +67,19 @@ def test_demo_staff_can_pass_the_second_factor(demo):
     assert response.status_code == 302
     assert client.get("/admin/").status_code == 200
     assert user.groups.count() == 1
+
+
+def test_the_demo_is_refused_outside_development_and_test_settings(db, settings):
+    # Production settings: DEBUG off and no PORTAIL_DEMO_ALLOWED. The demo's passwords are published.
+    settings.DEBUG = False
+    settings.PORTAIL_DEMO_ALLOWED = False
+    with pytest.raises(CommandError, match="--allow-published-credentials"):
+        call_command("load_initial_data", stdout=StringIO())
+    assert not get_user_model().objects.filter(username="admin").exists()
+
+
+def test_the_demo_loads_outside_development_when_explicitly_allowed(db, settings):
+    settings.DEBUG = False
+    settings.PORTAIL_DEMO_ALLOWED = False
+    call_command("load_initial_data", allow_published_credentials=True, stdout=StringIO())
+    assert get_user_model().objects.filter(username="admin").exists()
