@@ -1,5 +1,6 @@
-"""Builds API Particulier clients from a habilitation and the settings, with a rate limit shared by all
-processes through Django's cache (Redis when ``REDIS_URL`` is set, per-process memory otherwise).
+"""Builds API Particulier clients from a habilitation and the settings, with a rate limit and the bans
+upstream asks for (429 Retry-After) shared by all processes through Django's cache (Redis when
+``REDIS_URL`` is set, per-process memory otherwise).
 """
 
 import time
@@ -28,6 +29,20 @@ class CacheCounterStore:
             return 1
 
 
+class CacheBanStore:
+    """Each token's ban in Django's cache, until it ends: every process refuses to call until then."""
+
+    prefix = "apiparticulier:ban"
+
+    def banned_until(self, key: str) -> float | None:
+        return cache.get(f"{self.prefix}:{key}")
+
+    def ban(self, key: str, until: float, *, now: float) -> None:
+        current = cache.get(f"{self.prefix}:{key}") or 0.0
+        until = max(until, current)
+        cache.set(f"{self.prefix}:{key}", until, timeout=max(int(until - now) + 1, 1))
+
+
 def rate_limiter() -> WindowRateLimiter:
     return WindowRateLimiter(
         limit=settings.API_PARTICULIER_RATE_LIMIT, store=CacheCounterStore(), clock=lambda: clock()
@@ -44,6 +59,10 @@ def client_for(habilitation, *, token: str | None = None) -> ApiParticulierClien
         rate_limiter=rate_limiter(),
         max_retries=settings.API_PARTICULIER_MAX_RETRIES,
         max_wait=settings.API_PARTICULIER_MAX_WAIT,
+        deadline=settings.API_PARTICULIER_DEADLINE,
+        max_reply_bytes=settings.API_PARTICULIER_MAX_REPLY_BYTES,
+        bans=CacheBanStore(),
         sleep=lambda seconds: sleep(seconds),
+        clock=lambda: clock(),
         transport=transport,
     )

@@ -1,4 +1,5 @@
-"""Client-side rate limiting: a fixed one-second window per key, over a shared counter store.
+"""Client-side rate limiting: a fixed one-second window per key, over a shared counter store; and the
+bans upstream asks for with ``429 Retry-After``, remembered per token in a shared store.
 
 API Particulier allows 20 requests/s per token and bans the IP for 12 hours when 429s are ignored, so the
 portal stays under the limit itself. The counter store is injected: in memory for one process (tests,
@@ -64,3 +65,29 @@ class WindowRateLimiter:
         if count <= self.limit:
             return 0.0
         return max((index + 1) * self.window - now, 0.001)
+
+
+class BanStore(Protocol):
+    """Until when each token must not call upstream (after a 429 with Retry-After), shared by processes."""
+
+    def banned_until(self, key: str) -> float | None:
+        """The wall-clock time until which ``key`` is banned, or None."""
+
+    def ban(self, key: str, until: float, *, now: float) -> None:
+        """Remember that ``key`` may not call before ``until`` (a later ban wins)."""
+
+
+class MemoryBanStore:
+    """Bans in this process's memory (tests, scripts)."""
+
+    def __init__(self) -> None:
+        self._until: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def banned_until(self, key: str) -> float | None:
+        with self._lock:
+            return self._until.get(key)
+
+    def ban(self, key: str, until: float, *, now: float) -> None:
+        with self._lock:
+            self._until[key] = max(until, self._until.get(key, 0.0))

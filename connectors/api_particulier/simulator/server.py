@@ -38,12 +38,16 @@ from .cases import (
 logger = logging.getLogger("connectors.api_particulier.simulator")
 
 ADMIN_PREFIX = "/__simulator__"
-FAIL_MODES = {"timeout", "500", "502", "503", "504", "409", "429", "malformed"}
+FAIL_MODES = {"timeout", "500", "502", "503", "504", "409", "429", "malformed", "trickle", "huge", "nested"}
 DEFAULT_CONFIG = {
     "latency_ms": 0,  # added to every token-checked answer
     "fail": None,  # one of FAIL_MODES, or None
     "fail_count": None,  # how many requests the failure applies to (None: until switched off)
     "timeout_s": 10.0,  # how long "timeout" keeps the client waiting (upstream gives up at 10 s)
+    "retry_after": "1",  # the Retry-After header sent with "429" (any text, to test its validation)
+    "trickle_interval_s": 3.0,  # "trickle": one byte of a 200 reply every so many seconds, for trickle_s
+    "trickle_s": 60.0,
+    "huge_mb": 200,  # "huge": a 200 reply of this many megabytes (no Content-Length, like a chunked reply)
     "rate_limit": 20,  # requests per window and per token
     "rate_window_s": 1,  # upstream counts per second; a longer window makes tests immune to clock ticks
     "mask": True,  # production masks blocks outside the token's scopes; staging (False) does not
@@ -486,9 +490,39 @@ class SimulatorHandler(BaseHTTPRequestHandler):
             return self.send_raw(500, b"<html><body>Internal Server Error</body></html>", "text/html")
         if mode == "malformed":
             return self.send_raw(200, b'{"data": {"quotient_familial": ', "application/json")
+        if mode == "nested":
+            depth = 200_000
+            return self.send_raw(200, b'{"data": ' + b"[" * depth + b"]" * depth + b"}", "application/json")
+        if mode in ("trickle", "huge"):
+            return self.send_slow_or_huge(mode, path)
         if mode == "429":
-            self.extra_headers["Retry-After"] = "1"
+            self.extra_headers["Retry-After"] = str(self.state.config["retry_after"])
         self.send_error_code(FAIL_CODES[mode], path)
+
+    def send_slow_or_huge(self, mode: str, path: str) -> None:
+        """A 200 whose body never ends in time: one byte at a time ("trickle"), or far too many ("huge")."""
+        self.state.record(path, 200, None)
+        config = self.state.config
+        try:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("X-Request-Id", self.request_id)
+            self.send_header("Connection", "close")
+            self.end_headers()
+            if mode == "trickle":
+                ends = time.monotonic() + float(config["trickle_s"])
+                while time.monotonic() < ends:
+                    self.wfile.write(b" ")
+                    self.wfile.flush()
+                    time.sleep(float(config["trickle_interval_s"]))
+            else:
+                chunk = b" " * (1024 * 1024)
+                for _ in range(int(config["huge_mb"])):
+                    self.wfile.write(chunk)
+            self.wfile.write(b"{}")
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up, as it should.
+        self.close_connection = True
 
     def bearer(self) -> str:
         header = self.headers.get("Authorization", "")
