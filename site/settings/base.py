@@ -1,9 +1,11 @@
 """Settings shared by every environment. Environment variables are read here, once."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 
 SITE_DIR = Path(__file__).resolve().parent.parent
 BASE_DIR = SITE_DIR.parent
@@ -54,6 +56,10 @@ INSTALLED_APPS = [
     # Family accounts
     "allauth",
     "allauth.account",
+    # One lockout policy for every login (site/lockout.py)
+    "axes",
+    # Content-Security-Policy (request.csp_nonce in templates)
+    "csp",
     # Background tasks stored in the database, run by `manage.py db_worker` (production settings)
     "django_tasks_db",
     # Django
@@ -67,6 +73,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy (django-csp, strict on the public site) and Permissions-Policy: site/headers.py
+    "site.headers.PortalCSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -78,6 +87,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "site.lockout.SignInLimitsMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "site.urls"
@@ -123,6 +135,8 @@ else:
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 AUTHENTICATION_BACKENDS = [
+    # First: refuses any login to a locked-out account or address before a password is even checked.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
@@ -160,6 +174,33 @@ STORAGES = {
 }
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
+# Content-Security-Policy (django-csp): nothing inline on the public site but the council colour's <style>
+# (nonce); the admin's allowances are in site/headers.py.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "frame-src": [SELF],
+        "frame-ancestors": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+    }
+}
+# Permissions-Policy (django-permissions-policy): no page of the portal needs these browser features.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer", "autoplay", "camera", "display-capture", "geolocation", "gyroscope", "magnetometer",
+        "microphone", "midi", "payment", "usb", "serial", "bluetooth", "hid", "idle-detection", "screen-wake-lock",
+        "xr-spatial-tracking", "publickey-credentials-get", "browsing-topics",
+    )
+}  # fmt: skip
+
 # Email: console in development; SMTP settings from the environment in production.
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "portail-famille@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
@@ -189,13 +230,31 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": "10/m/ip,5/5m/key",
+    # Failed logins are counted by django-axes for every login form alike (see below), not here.
+    "login_failed": None,
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
     "confirm_email": "1/3m/key",
 }
 ACCOUNT_ADAPTER = "site.accounts.FamilyAccountAdapter"
 LOGIN_URL = "account_login"
+
+# One lockout policy for every way of signing in (django-axes, site/lockout.py): families' login, the
+# admin login and Wagtail's front-end login share the count of failures, per account and per address,
+# stored in the database (so every process sees it). Failures are forgotten after the cool-off.
+AXES_FAILURE_LIMIT = int(os.environ.get("DJANGO_LOGIN_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("DJANGO_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_USERNAME_CALLABLE = "site.lockout.account_identifier"
+AXES_LOCKOUT_CALLABLE = "site.lockout.lockout_response"
+# A success clears nothing: an attacker's own account must not reset the count of the address it guesses from.
+AXES_RESET_ON_SUCCESS = False
+AXES_ENABLE_ADMIN = False
+AXES_VERBOSE = False
+# The client's address as allauth reads it (one notion of "address" for every limit): REMOTE_ADDR, or,
+# behind DJANGO_TRUSTED_PROXY_COUNT reverse proxies, the address they added to X-Forwarded-For.
+AXES_CLIENT_IP_CALLABLE = "site.lockout.client_address"
+ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "0"))
 LOGIN_REDIRECT_URL = "/"
 
 # Demo content: each app contributes a loader, called in this order by `load_initial_data`.
@@ -226,8 +285,12 @@ INSTALLED_APPS += ["wagtail.contrib.routable_page"]
 # Base URL of API Particulier: the local simulator by default (python -m connectors.api_particulier.simulator);
 # production settings default to https://particulier.api.gouv.fr.
 API_PARTICULIER_BASE_URL = os.environ.get("API_PARTICULIER_BASE_URL", "http://127.0.0.1:8001")
-# Seconds per request (upstream itself gives up on the provider after 10 s and answers 504).
+# Seconds per connection or read (upstream itself gives up on the provider after 10 s and answers 504).
 API_PARTICULIER_TIMEOUT = float(os.environ.get("API_PARTICULIER_TIMEOUT", "5"))
+# Seconds for a whole call, retries and waits included: a reply trickling in byte by byte stops there.
+API_PARTICULIER_DEADLINE = float(os.environ.get("API_PARTICULIER_DEADLINE", "8"))
+# Largest reply read into memory (a QF answer is about 2 KB).
+API_PARTICULIER_MAX_REPLY_BYTES = int(os.environ.get("API_PARTICULIER_MAX_REPLY_BYTES", str(1024 * 1024)))
 # Retries of 409/429 (honouring Retry-After) and the most time one call may spend waiting, in seconds.
 API_PARTICULIER_MAX_RETRIES = int(os.environ.get("API_PARTICULIER_MAX_RETRIES", "2"))
 API_PARTICULIER_MAX_WAIT = float(os.environ.get("API_PARTICULIER_MAX_WAIT", "10"))

@@ -62,7 +62,8 @@ def test_every_demo_page_renders(demo):
 def test_demo_staff_can_pass_the_second_factor(demo):
     user = get_user_model().objects.get(username="editeur.valmont")
     client = Client()
-    assert client.login(username="editeur.valmont", password="demo-staff-2026")
+    response = client.post("/admin/login/", {"username": "editeur.valmont", "password": "demo-staff-2026"})
+    assert response.status_code == 302
     response = client.post("/admin/otp/verify/", {"code": "valmon01", "next": "/admin/"})
     assert response.status_code == 302
     assert client.get("/admin/").status_code == 200
