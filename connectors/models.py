@@ -53,7 +53,7 @@ def add_months(moment, months: int):
 
 # Only variables meant for API Particulier tokens may be named by an editor: a free name would let anyone
 # who edits an authorisation send any secret of the server (DJANGO_SECRET_KEY...) to the API as a token.
-TOKEN_ENV_VAR_PREFIX = "API_PARTICULIER_TOKEN_"
+TOKEN_ENV_VAR_PREFIX = "API_PARTICULIER_TOKEN_"  # noqa: S105 (a name prefix, not a secret)
 TOKEN_ENV_VAR_RE = re.compile(rf"^{TOKEN_ENV_VAR_PREFIX}[A-Z0-9_]{{1,60}}$")
 
 

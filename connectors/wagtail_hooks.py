@@ -3,15 +3,15 @@ councils. The API token is write-only: it can be replaced, never read back.
 """
 
 from django import forms
-from django.http import Http404
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
 from wagtail_modeladmin.helpers import PermissionHelper
 from wagtail_modeladmin.options import ModelAdmin, ModelAdminGroup, modeladmin_register
-from wagtail_modeladmin.views import CreateView, DeleteView, EditView, IndexView, InspectView
+from wagtail_modeladmin.views import CreateView, DeleteView, EditView, HistoryView, IndexView, InspectView
 
+from home.admin_scoping import CouncilScopedInstanceMixin
 from home.selectors import councils_for_user
 
 from .models import ApiCallLog, Habilitation, Modality, Scope
@@ -66,15 +66,6 @@ class HabilitationAdminForm(WagtailAdminModelForm):
         return instance
 
 
-class CouncilScopedInstanceMixin:
-    """Staff of one council never reach another council's objects, even by typing their URLs."""
-
-    def dispatch(self, request, *args, **kwargs):
-        if not councils_for_user(request.user).filter(pk=self.instance.council_id).exists():
-            raise Http404
-        return super().dispatch(request, *args, **kwargs)
-
-
 class ScopedEditView(CouncilScopedInstanceMixin, EditView):
     pass
 
@@ -87,10 +78,15 @@ class ScopedInspectView(CouncilScopedInstanceMixin, InspectView):
     pass
 
 
+class ScopedHistoryView(CouncilScopedInstanceMixin, HistoryView):
+    pass
+
+
 class CouncilScopedModelAdmin(ModelAdmin):
     edit_view_class = ScopedEditView
     delete_view_class = ScopedDeleteView
     inspect_view_class = ScopedInspectView
+    history_view_class = ScopedHistoryView
     index_view_class = IndexView
     create_view_class = CreateView
 

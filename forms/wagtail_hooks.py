@@ -2,7 +2,6 @@
 a guard that keeps forms that received dossiers."""
 
 from django.contrib import messages
-from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
@@ -12,7 +11,9 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail_modeladmin.helpers import PermissionHelper
 from wagtail_modeladmin.options import ModelAdmin, modeladmin_register
-from wagtail_modeladmin.views import DeleteView, EditView
+from wagtail_modeladmin.views import DeleteView, EditView, HistoryView
+
+from home.admin_scoping import CouncilScopedInstanceMixin
 
 from . import admin_views, counter_views
 from .models import Dossier, FormPage, NotificationTemplate
@@ -68,18 +69,23 @@ class NotificationTemplateForm(WagtailAdminModelForm):
             self.fields["council"].queryset = staff_councils(user=self.for_user)
 
 
-class ScopedTemplateEditView(EditView):
-    def dispatch(self, request, *args, **kwargs):
-        if not staff_councils(user=request.user).filter(pk=self.instance.council_id).exists():
-            raise Http404
-        return super().dispatch(request, *args, **kwargs)
+class StaffCouncilsMixin(CouncilScopedInstanceMixin):
+    """The one guard of council-scoped admin views, over the councils the user works for as staff."""
+
+    def councils_for(self, user):
+        return staff_councils(user=user)
 
 
-class ScopedTemplateDeleteView(DeleteView):
-    def dispatch(self, request, *args, **kwargs):
-        if not staff_councils(user=request.user).filter(pk=self.instance.council_id).exists():
-            raise Http404
-        return super().dispatch(request, *args, **kwargs)
+class ScopedTemplateEditView(StaffCouncilsMixin, EditView):
+    pass
+
+
+class ScopedTemplateDeleteView(StaffCouncilsMixin, DeleteView):
+    pass
+
+
+class ScopedTemplateHistoryView(StaffCouncilsMixin, HistoryView):
+    pass
 
 
 class NotificationTemplateAdmin(ModelAdmin):
@@ -95,6 +101,7 @@ class NotificationTemplateAdmin(ModelAdmin):
     permission_helper_class = CouncilScopedPermissionHelper
     edit_view_class = ScopedTemplateEditView
     delete_view_class = ScopedTemplateDeleteView
+    history_view_class = ScopedTemplateHistoryView
     edit_handler = ObjectList(
         [FieldPanel("council"), FieldPanel("event"), FieldPanel("subject"), FieldPanel("body")],
         base_form_class=NotificationTemplateForm,

@@ -5,14 +5,22 @@ from django.conf.urls.static import static
 from django.urls import include, path, re_path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.admin.auth import require_admin_access
 from wagtail.documents import urls as wagtaildocs_urls
 
 from home import routing
+from home.admin_scoping import CouncilScopedLogEntriesView
 
 from . import otp
 
 urlpatterns = [
     path("admin/otp/", include(otp.urlpatterns)),
+    # Wagtail's Site history report, shadowed by one that hides the other councils' objects.
+    path("admin/reports/site-history/", require_admin_access(CouncilScopedLogEntriesView.as_view())),
+    path(
+        "admin/reports/site-history/results/",
+        require_admin_access(CouncilScopedLogEntriesView.as_view(results_only=True)),
+    ),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("compte/", include("allauth.urls")),

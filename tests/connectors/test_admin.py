@@ -102,7 +102,9 @@ def test_the_recipient_siret_is_validated(council_a, editor_a):
     assert response.status_code == 200 and not Habilitation.objects.exists()
 
 
-@pytest.mark.parametrize("name", ["DJANGO_SECRET_KEY", "API_PARTICULIER_ENCRYPTION_KEY", "api_particulier_token_x", "PATH"])
+@pytest.mark.parametrize(
+    "name", ["DJANGO_SECRET_KEY", "API_PARTICULIER_ENCRYPTION_KEY", "api_particulier_token_x", "PATH"]
+)
 def test_an_editor_cannot_name_another_secret_as_the_token_variable(council_a, editor_a, name):
     grant(editor_a)
     response = otp_client(editor_a).post(f"{HAB_URL}create/", form_data(council_a, new_token="", token_env_var=name))
