@@ -125,7 +125,9 @@ class Journey:
 
 def assert_accessible(page, name: str) -> None:
     assert AXE_SCRIPT.exists(), f"{AXE_SCRIPT} is missing: run `npm ci --prefix tests/e2e`"
-    page.add_script_tag(path=str(AXE_SCRIPT))
+    # Evaluated through the DevTools protocol, not added as an inline <script> that the page's
+    # Content-Security-Policy would (rightly) refuse.
+    page.evaluate(AXE_SCRIPT.read_text())
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     bad = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
     details = "\n".join(
@@ -142,11 +144,30 @@ def journey(browser, request):
     context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
     context.set_default_timeout(15_000)
     page = context.new_page()
+    violations = watch_csp_violations(context)
     trip = Journey(page, folder)
     yield trip
     if getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed:
         trip.step("failure")
     context.close()
+    assert not violations, "Content-Security-Policy violations:\n" + "\n".join(violations)
+
+
+def watch_csp_violations(context) -> list[str]:
+    """Every Content-Security-Policy violation of the journey's pages (the journey fails on any)."""
+    violations: list[str] = []
+    context.add_init_script(
+        "document.addEventListener('securitypolicyviolation', (e) => console.error("
+        "`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || 'inline'} at ${e.sourceFile}:${e.lineNumber}`));"
+    )
+
+    def on_console(message):
+        text = message.text
+        if "CSP violation" in text or ("Refused to" in text and "Content Security Policy" in text):
+            violations.append(f"{message.page.url if message.page else ''}: {text}")
+
+    context.on("console", on_console)
+    return violations
 
 
 @pytest.hookimpl(wrapper=True)
