@@ -24,6 +24,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
+from django_otp import user_has_device
 
 from . import selectors, services
 from .display import summary
@@ -41,6 +42,7 @@ from .rendering import (
 
 SESSION_DRAFTS = "forms_drafts"
 SESSION_SENT = "forms_sent"
+ADMIN_ACCESS_PERMISSION = "wagtailadmin.access_admin"
 
 
 def _today() -> datetime.date:
@@ -508,10 +510,21 @@ def family_draft_delete(request, uuid):
     return redirect("forms:family_space")
 
 
+def _is_staff(user) -> bool:
+    """Whoever may enter the admin (or is marked staff): their file access needs the second factor."""
+    return user.is_staff or user.has_perm(ADMIN_ACCESS_PERMISSION)
+
+
 @never_cache
 @login_required
 def file_download(request, uuid):
-    """A stored file, for the family that sent it or its council's staff; 404 for anyone else."""
+    """A stored file, for the family that sent it or its council's staff; 404 for anyone else.
+
+    Staff must have passed the second factor (like the admin): a session that only passed the password
+    is sent to the OTP step first, and comes back here after it."""
+    if _is_staff(request.user) and not request.user.is_verified():
+        target = "otp_verify" if user_has_device(request.user, confirmed=True) else "otp_setup"
+        return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
     stored = selectors.stored_file_for(user=request.user, token=uuid)
     if stored is None:
         raise Http404
