@@ -358,6 +358,11 @@ def _previous_url(page: FormPage, definition, draft, index: int) -> str:
 @never_cache
 def form_review(request, page: FormPage):
     """Check your answers, with a link back to each step; POST sends the dossier."""
+    if request.method == "POST" and _draft(request, page) is None:
+        # The draft is gone: it was sent by the first click (or in another tab). Show what was sent.
+        sent = _sent_before(request, page)
+        if sent is not None:
+            return _show_sent(request, page, sent)
     refused = _refuse(request, page)
     if refused is not None:
         return refused
@@ -368,6 +373,8 @@ def form_review(request, page: FormPage):
     if request.method == "POST":
         try:
             dossier = services.dossier_submit(draft=draft, request_meta=_request_meta(request))
+        except services.AlreadySent as sent:
+            return _show_sent(request, page, sent.dossier)
         except services.DossierIncomplete as incomplete:
             messages.error(request, _("Some answers are missing or need checking. Please complete this step."))
             return redirect(_step_url(page, incomplete.step - 1))
@@ -383,6 +390,21 @@ def form_review(request, page: FormPage):
     for step in steps:
         step["url"] = f"{_step_url(page, step['index'])}?retour=verifier"
     return render(request, "forms/form_review.html", {"page": page, "steps": steps, "draft": draft})
+
+
+def _sent_before(request, page: FormPage):
+    """The visitor's latest dossier of this form: by account, or by the references kept in the session."""
+    if request.user.is_authenticated:
+        return services.dossier_latest(form_page=page, user=request.user)
+    return page.dossiers.filter(reference__in=request.session.get(SESSION_SENT, [])).order_by("-pk").first()
+
+
+def _show_sent(request, page: FormPage, dossier):
+    """A second "send" of a draft already sent: the confirmation of the dossier it became, nothing new."""
+    if dossier is None:
+        return redirect(_page_path(page))
+    messages.info(request, _("This dossier had already been sent: here is its confirmation."))
+    return redirect(_page_url(page, "confirmation", reference=dossier.reference))
 
 
 @never_cache
