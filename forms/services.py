@@ -48,6 +48,14 @@ class StepInvalid(ValidationError):
         super().__init__(_("This step has errors."), code="step_invalid")
 
 
+class AlreadySent(Exception):
+    """The draft was sent meanwhile (a second click, a second tab): ``dossier`` is the one it became."""
+
+    def __init__(self, *, dossier: Dossier | None):
+        self.dossier = dossier
+        super().__init__("This draft has already been sent.")
+
+
 class DossierIncomplete(ValidationError):
     """The whole form does not validate at submit: ``step`` (1-based) is the first step to fix."""
 
@@ -73,13 +81,22 @@ def form_can_start(*, form_page: FormPage, user) -> str | None:
         return str(_("This form is not open at the moment."))
     if form_page.access == Access.FAMILY and not user.is_authenticated:
         return str(_("Log in to your family account to fill this form."))
-    if user.is_authenticated and form_page.multiplicity == Multiplicity.ONE_PER_PERIOD:
-        dossiers = Dossier.objects.filter(form_page=form_page, family=user)
-        if form_page.opens_at:
-            dossiers = dossiers.filter(submitted_at__gte=form_page.opens_at)
-        if dossiers.exclude(status__in=[DossierStatus.REFUSED, DossierStatus.CLOSED]).exists():
-            return str(_("You have already sent this form for the current period. Find it in your family space."))
+    if form_page.multiplicity == Multiplicity.ONE_PER_PERIOD and dossier_sent_this_period(
+        form_page=form_page, user=user
+    ):
+        return str(_("You have already sent this form for the current period. Find it in your family space."))
     return None
+
+
+def dossier_sent_this_period(*, form_page: FormPage, user) -> Dossier | None:
+    """The family's latest dossier of this form in the current opening period (refused or closed ones
+    do not count), or None."""
+    if not user.is_authenticated:
+        return None
+    dossiers = Dossier.objects.filter(form_page=form_page, family=user)
+    if form_page.opens_at:
+        dossiers = dossiers.filter(submitted_at__gte=form_page.opens_at)
+    return dossiers.exclude(status__in=[DossierStatus.REFUSED, DossierStatus.CLOSED]).order_by("-pk").first()
 
 
 # Drafts -------------------------------------------------------------------------------------
@@ -452,6 +469,7 @@ def dossier_submit(*, draft: Draft, request_meta: Mapping[str, Any]) -> Dossier:
     """
     form_page = draft.form_page.specific
     user = draft.user
+    _refuse_if_sent(form_page=form_page, user=user)
     reason = form_can_start(form_page=form_page, user=user or AnonymousUser())
     if reason:
         raise PermissionDenied(reason)
@@ -477,6 +495,11 @@ def dossier_submit(*, draft: Draft, request_meta: Mapping[str, Any]) -> Dossier:
     )
     now = timezone.now()
     with transaction.atomic():
+        # Two POSTs of the same draft (a double click, two tabs) queue here: the second one finds the
+        # draft gone, or the first dossier already sent, and is shown that dossier.
+        if not list(Draft.objects.select_for_update().filter(pk=draft.pk).values_list("pk", flat=True)):
+            raise AlreadySent(dossier=dossier_latest(form_page=form_page, user=user))
+        _refuse_if_sent(form_page=form_page, user=user)
         reference = reference_next(council=council, prefix=form_page.reference_prefix, year=now.year)
         _record_rules_acceptances(definition=definition, answers=answers, user=user, request_meta=request_meta)
         provenance = {key: value for key, value in draft.provenance.items() if key in answers}
@@ -535,6 +558,21 @@ def dossier_submit(*, draft: Draft, request_meta: Mapping[str, Any]) -> Dossier:
         transaction.on_commit(lambda: _after_submit(dossier, unused))
     logger.info("Dossier %s submitted (form %s)", dossier.reference, form_page.pk)
     return dossier
+
+
+def _refuse_if_sent(*, form_page: FormPage, user) -> None:
+    """``AlreadySent`` when the family already sent this one-per-period form."""
+    if user is not None and form_page.multiplicity == Multiplicity.ONE_PER_PERIOD:
+        sent = dossier_sent_this_period(form_page=form_page, user=user)
+        if sent is not None:
+            raise AlreadySent(dossier=sent)
+
+
+def dossier_latest(*, form_page: FormPage, user) -> Dossier | None:
+    """The family's latest dossier of this form, or None."""
+    if user is None or not user.is_authenticated:
+        return None
+    return Dossier.objects.filter(form_page=form_page, family=user).order_by("-pk").first()
 
 
 def _after_submit(dossier: Dossier, unused_paths: list[str]) -> None:

@@ -24,6 +24,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
+from django_otp import user_has_device
 
 from . import selectors, services
 from .display import summary
@@ -41,6 +42,7 @@ from .rendering import (
 
 SESSION_DRAFTS = "forms_drafts"
 SESSION_SENT = "forms_sent"
+ADMIN_ACCESS_PERMISSION = "wagtailadmin.access_admin"
 
 
 def _today() -> datetime.date:
@@ -356,6 +358,11 @@ def _previous_url(page: FormPage, definition, draft, index: int) -> str:
 @never_cache
 def form_review(request, page: FormPage):
     """Check your answers, with a link back to each step; POST sends the dossier."""
+    if request.method == "POST" and _draft(request, page) is None:
+        # The draft is gone: it was sent by the first click (or in another tab). Show what was sent.
+        sent = _sent_before(request, page)
+        if sent is not None:
+            return _show_sent(request, page, sent)
     refused = _refuse(request, page)
     if refused is not None:
         return refused
@@ -366,6 +373,8 @@ def form_review(request, page: FormPage):
     if request.method == "POST":
         try:
             dossier = services.dossier_submit(draft=draft, request_meta=_request_meta(request))
+        except services.AlreadySent as sent:
+            return _show_sent(request, page, sent.dossier)
         except services.DossierIncomplete as incomplete:
             messages.error(request, _("Some answers are missing or need checking. Please complete this step."))
             return redirect(_step_url(page, incomplete.step - 1))
@@ -381,6 +390,21 @@ def form_review(request, page: FormPage):
     for step in steps:
         step["url"] = f"{_step_url(page, step['index'])}?retour=verifier"
     return render(request, "forms/form_review.html", {"page": page, "steps": steps, "draft": draft})
+
+
+def _sent_before(request, page: FormPage):
+    """The visitor's latest dossier of this form: by account, or by the references kept in the session."""
+    if request.user.is_authenticated:
+        return services.dossier_latest(form_page=page, user=request.user)
+    return page.dossiers.filter(reference__in=request.session.get(SESSION_SENT, [])).order_by("-pk").first()
+
+
+def _show_sent(request, page: FormPage, dossier):
+    """A second "send" of a draft already sent: the confirmation of the dossier it became, nothing new."""
+    if dossier is None:
+        return redirect(_page_path(page))
+    messages.info(request, _("This dossier had already been sent: here is its confirmation."))
+    return redirect(_page_url(page, "confirmation", reference=dossier.reference))
 
 
 @never_cache
@@ -508,10 +532,21 @@ def family_draft_delete(request, uuid):
     return redirect("forms:family_space")
 
 
+def _is_staff(user) -> bool:
+    """Whoever may enter the admin (or is marked staff): their file access needs the second factor."""
+    return user.is_staff or user.has_perm(ADMIN_ACCESS_PERMISSION)
+
+
 @never_cache
 @login_required
 def file_download(request, uuid):
-    """A stored file, for the family that sent it or its council's staff; 404 for anyone else."""
+    """A stored file, for the family that sent it or its council's staff; 404 for anyone else.
+
+    Staff must have passed the second factor (like the admin): a session that only passed the password
+    is sent to the OTP step first, and comes back here after it."""
+    if _is_staff(request.user) and not request.user.is_verified():
+        target = "otp_verify" if user_has_device(request.user, confirmed=True) else "otp_setup"
+        return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
     stored = selectors.stored_file_for(user=request.user, token=uuid)
     if stored is None:
         raise Http404
