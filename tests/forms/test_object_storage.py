@@ -35,7 +35,7 @@ def s3_endpoint():
 
         server = ThreadedMotoServer(ip_address="127.0.0.1", port=_free_port(), verbose=False)
         server.start()
-    except Exception as error:  # noqa: BLE001 (any reason it cannot start is a reason to skip)
+    except Exception as error:  # any reason it cannot start is a reason to skip
         pytest.skip(f"SKIPPED LOUDLY: the local S3 server (moto) could not start: {error!r}")
     host, port = server.get_host_and_port()
     yield f"http://{host}:{port}"
