@@ -8,7 +8,7 @@ balancer loses nothing when one server stops. Everything binds to 127.0.0.1 and 
 """
 
 import asyncio
-import re
+import logging
 import shutil
 import subprocess
 import sys
@@ -20,6 +20,11 @@ from bench import multiserver
 from bench.multiserver import PDF, PRIVATE_BUCKET, Cluster
 
 LOAD_FAMILIES = 20
+
+
+@pytest.fixture(autouse=True)
+def _quiet_http_log(caplog):
+    caplog.set_level(logging.WARNING, logger="httpx")
 
 
 @pytest.fixture(scope="module")
@@ -128,7 +133,10 @@ def test_a_page_published_on_one_server_shows_at_once_on_the_other(cluster):
     for where in ("web1", "web2", "web2"):  # each server remembers the home page and the missing page
         assert visitor.get(where, "/").status_code == 200
         assert visitor.get(where, "/horaires-ete/").status_code == 404
-    council = cluster.sql("SELECT page_ptr_id FROM home_councilhomepage WHERE slug = 'valmont'")[0][0]
+    council = cluster.sql(
+        "SELECT p.id FROM wagtailcore_page p JOIN home_councilhomepage c ON c.page_ptr_id = p.id "
+        "WHERE p.slug = 'valmont'"
+    )[0][0]
     editor = Visitor(cluster)
     editor.staff_login("web1", "editeur.valmont", "valmon01")
     body = (
@@ -148,30 +156,40 @@ def test_a_page_published_on_one_server_shows_at_once_on_the_other(cluster):
 
 def test_the_api_particulier_budget_is_shared_by_every_process(cluster):
     """Two processes with the servers' environment draw from one budget per token and second: what one
-    took, the other cannot take again (the counters live in Redis, not in a process)."""
-
-    def acquire(times: int) -> list[float]:
-        code = (
-            "import manage, django; django.setup(); "
-            "from connectors.gateway import CacheCounterStore; "
-            "from connectors.api_particulier.ratelimit import WindowRateLimiter; "
-            "limiter = WindowRateLimiter(limit=19, store=CacheCounterStore(), clock=lambda: 1_000_000.5); "
-            f"print([limiter.acquire('jeton-partage') for _ in range({times})])"
-        )
-        result = subprocess.run(  # noqa: S603 (our own interpreter and code)
+    took, the other cannot take again (the counters live in Redis, not in a process). Both are started
+    and ready before either draws, so that both draws fall in the counters' lifetime."""
+    code = (
+        "import manage, django; django.setup(); "
+        "from connectors.gateway import CacheCounterStore; "
+        "from connectors.api_particulier.ratelimit import WindowRateLimiter; "
+        "limiter = WindowRateLimiter(limit=19, store=CacheCounterStore(), clock=lambda: 1_000_000.5); "
+        "print('ready', flush=True); times = int(input()); "
+        "print(max(limiter.acquire('jeton-partage') for _ in range(times)), flush=True)"
+    )
+    processes = [
+        subprocess.Popen(  # noqa: S603 (our own interpreter and code)
             [sys.executable, "-c", code],
             cwd=multiserver.PROJECT_DIR,
-            env={**cluster.env_for_commands()},
-            capture_output=True,
+            env=cluster.env_for_commands(),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
             text=True,
-            timeout=300,
         )
-        assert result.returncode == 0, result.stderr[-2000:]
-        return [float(value) for value in re.findall(r"[\d.]+", result.stdout.strip().splitlines()[-1])]
-
-    assert acquire(19) == [0.0] * 19  # the first process takes the whole second's budget
-    waits = acquire(1)  # a second process must wait for the next second
-    assert waits[0] > 0
+        for _ in range(2)
+    ]
+    try:
+        assert [process.stdout.readline().strip() for process in processes] == ["ready", "ready"]
+        waits = []
+        for process, times in zip(processes, (19, 1), strict=True):
+            process.stdin.write(f"{times}\n")
+            process.stdin.flush()
+            waits.append(float(process.stdout.readline()))
+        assert waits[0] == 0.0  # the first process took the whole second's budget...
+        assert waits[1] > 0  # ...so the second one must wait for the next second
+    finally:
+        for process in processes:
+            process.kill()
+            process.wait()
 
 
 def test_load_through_the_balancer_loses_nothing_when_a_server_stops(cluster):
