@@ -11,13 +11,15 @@ SIMULATOR_PORT ?= 8001
 STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run test lint messages translations e2e-assets bench bench-quick
+.PHONY: help setup run test lint messages translations e2e-assets bench bench-quick test-multiserver bench-multiserver
 
 help:
 	@echo "make run    - install, migrate, load the demo and serve it on http://127.0.0.1:$(PORT)"
 	@echo "make test   - install if needed, then lint, checks and the full test suite"
 	@echo "make messages - extract translatable strings into the locale/ catalogues"
 	@echo "make bench  - measure speed and scale against references (PostgreSQL, gunicorn); bench-quick: smoke run"
+	@echo "make test-multiserver - two app servers behind HAProxy, a worker, PostgreSQL, Redis, S3 (as CI runs it)"
+	@echo "make bench-multiserver - 200 families over 5 minutes through the balancer, one app server stopped mid-run"
 
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -67,3 +69,12 @@ bench: setup
 
 bench-quick: setup
 	$(PY) -m bench --quick
+
+# The portal on two app servers behind HAProxy (deploy/Procfile, deploy/haproxy.cfg), with PostgreSQL,
+# Redis, a tasks worker and a local S3 server: the journeys across servers and a short load (~5 min).
+test-multiserver: setup
+	$(PY) -m pytest tests/multiserver -m multiserver -p no:xdist -s
+
+# 200 families file a dossier with a file through the balancer over 5 minutes; web2 stops half-way.
+bench-multiserver: setup
+	$(PY) -m bench.multiserver load --families 200 --duration 300 --output bench/results/multiserver-$(shell date +%Y-%m-%d).json

@@ -172,6 +172,47 @@ STORAGES = {
     "private": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": PRIVATE_MEDIA_ROOT}},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Object storage (S3-compatible: Scaleway, OVHcloud, Outscale, MinIO, Garage...) through django-storages,
+# for several app servers: families' uploads in S3_PRIVATE_BUCKET, public media in S3_MEDIA_BUCKET.
+S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL", "")
+S3_PRIVATE_BUCKET = os.environ.get("S3_PRIVATE_BUCKET", "")
+S3_MEDIA_BUCKET = os.environ.get("S3_MEDIA_BUCKET", "")
+S3_CONNECTION = {
+    "endpoint_url": S3_ENDPOINT_URL or None,
+    "region_name": os.environ.get("S3_REGION", "") or None,
+    "access_key": os.environ.get("S3_ACCESS_KEY_ID", "") or None,
+    "secret_key": os.environ.get("S3_SECRET_ACCESS_KEY", "") or None,
+    "addressing_style": os.environ.get("S3_ADDRESSING_STYLE", "path"),
+    "signature_version": "s3v4",
+}
+if S3_PRIVATE_BUCKET:
+    # Files arrive already encrypted (Fernet, forms.services.upload_store) and leave only through the view
+    # that checks who asks (forms.views.file_download): objects are private, names are random, and a URL,
+    # if anything ever asks for one, is signed and expires within a minute.
+    STORAGES["private"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            **S3_CONNECTION,
+            "bucket_name": S3_PRIVATE_BUCKET,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "querystring_expire": 60,
+            "file_overwrite": False,
+        },
+    }
+if S3_MEDIA_BUCKET:
+    # Public media (logos, images, published documents): served from the bucket, or from a CDN in front
+    # of it (S3_MEDIA_CUSTOM_DOMAIN); the bucket's own policy makes it readable.
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            **S3_CONNECTION,
+            "bucket_name": S3_MEDIA_BUCKET,
+            "custom_domain": os.environ.get("S3_MEDIA_CUSTOM_DOMAIN", "") or None,
+            "querystring_auth": False,
+            "file_overwrite": False,
+        },
+    }
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 # Content-Security-Policy (django-csp): nothing inline on the public site but the council colour's <style>

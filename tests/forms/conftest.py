@@ -99,13 +99,10 @@ def _fresh_caches(settings, tmp_path):
             "OPTIONS": {"location": tmp_path / "private"},
         },
     }
-    from django.core.files.storage import storages
-
-    storages._storages.pop("private", None)
+    # Changing settings.STORAGES makes Django forget the storages it built (its setting_changed signal).
     for cache in (DEFINITIONS, LAYOUTS, EMPTY_STEPS, STEP_SHELLS):
         cache.clear()
     yield
-    storages._storages.pop("private", None)
 
 
 def make_agent(council, username, *, role="agent"):

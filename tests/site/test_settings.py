@@ -1,5 +1,6 @@
 """Production settings refuse unsafe configurations and pass Django's deployment checks."""
 
+import json
 import os
 import subprocess
 import sys
@@ -72,3 +73,36 @@ def test_defaults_need_no_service(settings):
         assert settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
     assert settings.LANGUAGE_CODE == "fr"
     assert settings.TIME_ZONE == "Europe/Paris"
+
+
+def test_object_storage_is_chosen_by_the_environment_and_keeps_files_private():
+    result = run_with_production_settings(
+        "from django.conf import settings; import json; print(json.dumps(settings.STORAGES, default=str))",
+        DJANGO_SECRET_KEY=GOOD_SECRET,
+        DJANGO_ALLOWED_HOSTS="portail.example.fr",
+        S3_ENDPOINT_URL="https://s3.fr-par.scw.cloud",
+        S3_REGION="fr-par",
+        S3_PRIVATE_BUCKET="portail-prive",
+        S3_MEDIA_BUCKET="portail-medias",
+        S3_MEDIA_CUSTOM_DOMAIN="medias.portail.example.fr",
+    )
+    assert result.returncode == 0, result.stderr
+    storages = json.loads(result.stdout.strip().splitlines()[-1])
+    private, media = storages["private"], storages["default"]
+    assert private["BACKEND"] == media["BACKEND"] == "storages.backends.s3.S3Storage"
+    assert private["OPTIONS"]["bucket_name"] == "portail-prive"
+    assert private["OPTIONS"]["default_acl"] == "private" and private["OPTIONS"]["querystring_auth"] is True
+    assert private["OPTIONS"]["querystring_expire"] <= 60
+    assert private["OPTIONS"]["endpoint_url"] == "https://s3.fr-par.scw.cloud"
+    assert media["OPTIONS"]["custom_domain"] == "medias.portail.example.fr"
+
+
+def test_without_object_storage_files_stay_on_the_local_disk():
+    result = run_with_production_settings(
+        "from django.conf import settings; print(settings.STORAGES['private']['BACKEND'], "
+        "settings.STORAGES['default']['BACKEND'])",
+        DJANGO_SECRET_KEY=GOOD_SECRET,
+        DJANGO_ALLOWED_HOSTS="portail.example.fr",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["django.core.files.storage.FileSystemStorage"] * 2
