@@ -16,6 +16,8 @@ from django.core.validators import RegexValidator
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from home.communes import commune_for_address
+
 from . import conditions
 from .files import check_upload
 
@@ -282,7 +284,12 @@ class AddressType(FieldType):
 
     def to_answer(self, spec, cleaned):
         parts = {part: (cleaned.get(f"{spec['key']}__{part}") or "").strip() for part, *_rest in ADDRESS_PARTS}
-        return parts if any(parts.values()) else {}
+        if not any(parts.values()):
+            return {}
+        # The commune's INSEE code (official list) decides residence; empty when the town is not found.
+        commune = commune_for_address(parts["postcode"], parts["city"])
+        parts["insee"] = commune.insee if commune else ""
+        return parts
 
     def to_initial(self, spec, answer):
         answer = answer or {}

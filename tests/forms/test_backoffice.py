@@ -93,9 +93,11 @@ def test_submitted_corrected_resubmitted_validated(council_a, family):
     refused = agent.post(f"{base}validate/", {"comment": ""})
     dossier.refresh_from_db()
     assert refused.status_code == 302 and dossier.status == "under_review"
-    agent.post(f"{base}validate/", {"qf": "650", "qf_month": "2026-01-01", "comment": "Bienvenue"})
+    agent.post(
+        f"{base}validate/", {"qf": "650", "qf_month": "2026-01-01", "qf_provider": "cnaf", "comment": "Bienvenue"}
+    )
     dossier.refresh_from_db()
-    assert dossier.status == "validated" and dossier.qf_source == "agent"
+    assert dossier.status == "validated" and dossier.qf_source == "cnaf"
     assert [q["service"]["key"] for q in dossier.prices["quotes"]] == ["cantine"]
     events = list(NotificationLog.objects.filter(dossier=dossier).order_by("pk").values_list("event", flat=True))
     assert events == ["submitted", "correction_requested", "submitted", "validated"]
