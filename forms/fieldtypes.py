@@ -16,7 +16,7 @@ from django.core.validators import RegexValidator
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from home.communes import commune_for_address
+from home.communes import commune_for_address, communes_for_postcode
 
 from . import conditions
 from .files import check_upload
@@ -264,6 +264,21 @@ ADDRESS_PARTS = [
     ("postcode", _("Postcode"), "postal-code", True),
     ("city", _("Town or city"), "address-level2", True),
 ]
+
+
+def address_commune_error(postcode: str, city: str) -> str:
+    """Why a town does not match its postcode in the official list of communes ("" when it does, or when
+    the postcode is not in the list: the agent then decides residence)."""
+    candidates = communes_for_postcode(postcode or "")
+    if not candidates or not (city or "").strip() or commune_for_address(postcode, city) is not None:
+        return ""
+    names = [commune.name for commune in candidates]
+    shown = ", ".join(names[:12]) + (" …" if len(names) > 12 else "")
+    return _("“%(city)s” is not a commune of postcode %(postcode)s. Write its name as in this list: %(names)s.") % {
+        "city": city,
+        "postcode": postcode,
+        "names": shown,
+    }
 
 
 class AddressType(FieldType):

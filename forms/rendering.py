@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy
 
 from . import conditions
 from .definition import GROUP_TYPE, Definition
-from .fieldtypes import FileToken, field_type
+from .fieldtypes import FileToken, address_commune_error, field_type
 
 
 class LRU:
@@ -89,6 +89,16 @@ class StepBaseForm(forms.Form):
     template language)."""
 
     default_renderer = Jinja2Renderer()
+
+    def clean(self):
+        cleaned = super().clean()
+        # An address's town must be a commune of its postcode (official list): residence depends on it.
+        for name in list(self.fields):
+            if name.endswith("__city") and name in cleaned:
+                error = address_commune_error(cleaned.get(name.replace("__city", "__postcode")), cleaned[name])
+                if error:
+                    self.add_error(name, error)
+        return cleaned
 
 
 @dataclass

@@ -171,3 +171,16 @@ def test_a_declared_qf_is_said_to_count_once_checked(council_a, family):
     dossier.qf_source = "cnaf"
     dossier.qf = 620
     assert dossier.qf_status == "QF 620 vérifié (CAF)"
+
+
+def test_the_town_must_be_a_commune_of_the_postcode_and_its_insee_code_is_kept(council_a):
+    from forms.fieldtypes import address_commune_error, field_type
+
+    assert address_commune_error("21200", "Beaune") == ""
+    assert address_commune_error("21200", "BLIGNY LES BEAUNE") == ""
+    error = address_commune_error("21200", "Dijon")
+    assert "« Dijon » n'est pas une commune du code postal 21200" in error and "Bligny-lès-Beaune" in error
+    assert address_commune_error("21990", "Valmont") == ""  # not in the official list: the agent decides
+    spec = {"key": "adresse", "type": "address", "required": True}
+    cleaned = {"adresse__street": "1 rue", "adresse__postcode": "21000", "adresse__city": "dijon"}
+    assert field_type(spec).to_answer(spec, cleaned)["insee"] == "21231"
