@@ -103,8 +103,10 @@ def test_submitted_corrected_resubmitted_validated(council_a, family):
     assert events == ["submitted", "correction_requested", "submitted", "validated"]
     own = family_http.get(f"/espace-famille/dossiers/{dossier.uuid}/").content.decode()
     assert "Restauration scolaire" in own and "2,60" in own.replace("2.60", "2,60")
-    statuses = list(dossier.events.values_list("to_status", flat=True))
+    statuses = list(dossier.events.exclude(kind="pricing").values_list("to_status", flat=True))
     assert statuses == ["submitted", "under_review", "correction_requested", "submitted", "under_review", "validated"]
+    # The QF read on the proof is recorded, with its proof, in the internal history.
+    assert dossier.events.get(kind="pricing").comment == "QF 650 lu sur un justificatif : Attestation CAF."
 
 
 def test_private_notes_never_reach_the_family(council_a, family):

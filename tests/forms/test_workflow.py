@@ -161,6 +161,11 @@ def test_prices_computed_at_validation_with_qf_source_and_month(council_a, famil
         "qf_month": "2026-01-01",
         "resident": True,
         "proof": True,
+        "case": "caf",
+        "case_label": "Allocataires CAF",
+        "case_reason": "QF obtenu auprès de la CAF (CNAF).",
+        "children": 1,
+        "residence": "L'adresse ne correspond à aucune commune de la liste officielle : vérifiez-la et décidez.",
     }
     assert [q["service"]["key"] for q in prices["quotes"]] == ["cantine"]
     cantine = prices["quotes"][0]
