@@ -148,9 +148,18 @@ def dossier_detail(request, pk: int):
         "can_close": S.CLOSED in allowed,
         "can_withdraw": dossier.status == S.CORRECTION_REQUESTED,
         "correction_form": CorrectionRequestForm(targets=targets),
-        "validate_form": ValidateForm(initial={"qf": dossier.qf if dossier.qf_source == "" else None}),
+        "validate_form": ValidateForm(
+            initial={"qf": dossier.qf if dossier.qf_source == "" else None},
+            derived_case=workflow.dossier_case_derive(dossier=dossier),
+            derived_residence=workflow.dossier_residence_derive(dossier=dossier),
+        ),
         "comment_form": CommentForm(),
         "checks": workflow.validation_checks(dossier=dossier) if S.VALIDATED in allowed else [],
+        "pricing_preview": (
+            workflow.dossier_prices_compute(dossier=dossier)
+            if S.VALIDATED in allowed and dossier.form_page.specific.priced_services.strip()
+            else {}
+        ),
         "notifications": dossier.notifications.all()[:20],
     }
     return render(request, "forms/admin/dossier_detail.html", context)
@@ -197,7 +206,8 @@ def dossier_action(request, pk: int, action: str):
         elif action == "validate":
             form = ValidateForm(request.POST)
             if not form.is_valid():
-                messages.error(request, _("Check the validation form."))
+                errors = [message for messages_ in form.errors.values() for message in messages_]
+                messages.error(request, " ".join([str(_("Check the validation form.")), *errors]))
                 return back
             data = form.cleaned_data
             workflow.dossier_validate(
@@ -206,8 +216,11 @@ def dossier_action(request, pk: int, action: str):
                 comment=data["comment"],
                 qf=data["qf"],
                 qf_month=data["qf_month"].replace(day=1) if data["qf_month"] else None,
+                qf_provider=data["qf_provider"],
                 maximum_tariff=data["maximum_tariff"],
-                resident=not data["non_resident"],
+                resident=form.resident(),
+                case=data["case"],
+                pricing_reason=data["pricing_reason"],
                 override=data["override"],
             )
             messages.success(request, _("The dossier is validated."))

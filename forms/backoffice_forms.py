@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import CorrectionReason, Dossier, DossierStatus, FormPage
 from .selectors import agents_of_council
+from .workflow import CASE_CHOICES, CASE_LABELS, PROOF_PROVIDERS
 
 
 class DossierFilterForm(forms.Form):
@@ -166,8 +167,21 @@ class ValidateForm(forms.Form):
     qf_month = forms.DateField(
         label=_("Month of that QF"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+    qf_provider = forms.ChoiceField(
+        label=_("Proof the QF was read on"),
+        required=False,
+        choices=[("", _("Choose")), *PROOF_PROVIDERS],
+        help_text=_("It decides the column of the tariff decree."),
+    )
     maximum_tariff = forms.BooleanField(label=_("No proof of income: the maximum tariff applies"), required=False)
-    non_resident = forms.BooleanField(label=_("The family does not live in the council's area"), required=False)
+    case = forms.ChoiceField(label=_("Price column"), required=False)
+    residence = forms.ChoiceField(label=_("Residence"), required=False)
+    pricing_reason = forms.CharField(
+        label=_("Reason for changing the column or the residence"),
+        required=False,
+        max_length=500,
+        help_text=_("Required when you change what was derived from the dossier; kept in the internal history."),
+    )
     override = forms.BooleanField(
         label=_("Validate although conditions are missing (recorded in the history)"), required=False
     )
@@ -175,11 +189,37 @@ class ValidateForm(forms.Form):
         label=_("Message to the family"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
     )
 
+    def __init__(self, *args, derived_case=None, derived_residence=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        case_text = CASE_LABELS.get(derived_case.value, _("none")) if derived_case else "—"
+        self.fields["case"].choices = [
+            ("", _("The column of the QF's provider (derived: %(case)s)") % {"case": case_text}),
+            *CASE_CHOICES,
+        ]
+        if derived_case:
+            self.fields["case"].help_text = derived_case.reason
+        if derived_residence is None or derived_residence.value is None:
+            derived_text = _("unknown, counted as resident")
+        else:
+            derived_text = _("resident") if derived_residence.value else _("not resident")
+        self.fields["residence"].choices = [
+            ("", _("As derived from the address (%(residence)s)") % {"residence": derived_text}),
+            ("resident", _("Resident: lives in a commune the council serves")),
+            ("non_resident", _("Not resident: lives elsewhere")),
+        ]
+        if derived_residence:
+            self.fields["residence"].help_text = derived_residence.reason
+
     def clean(self):
         data = super().clean()
         if data.get("qf") is not None and not data.get("qf_month"):
             self.add_error("qf_month", _("Give the month the QF applies to."))
+        if data.get("qf") is not None and not data.get("qf_provider"):
+            self.add_error("qf_provider", _("Say which proof the QF was read on (CAF, MSA or tax notice)."))
         return data
+
+    def resident(self) -> bool | None:
+        return {"resident": True, "non_resident": False}.get(self.cleaned_data.get("residence") or "")
 
 
 class SavedFilterForm(forms.Form):

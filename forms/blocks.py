@@ -13,7 +13,16 @@ from wagtail import blocks
 from connectors.prefill import PrefillMode, fillable_choices
 
 from . import conditions
-from .definition import definition_from_raw, fill_missing_keys, validate_definition
+from .definition import (
+    ROLE_CHILDREN,
+    ROLE_HOUSEHOLD_ADDRESS,
+    definition_from_raw,
+    fill_missing_keys,
+    validate_definition,
+)
+
+GROUP_ROLE_CHOICES = [(ROLE_CHILDREN, _("Children of the household"))]
+ADDRESS_ROLE_CHOICES = [(ROLE_HOUSEHOLD_ADDRESS, _("Address of the household"))]
 
 
 class ConditionBlock(blocks.StructBlock):
@@ -165,6 +174,13 @@ class FileFieldBlock(BaseFieldBlock):
 
 
 class AddressBlock(BaseFieldBlock):
+    role = blocks.ChoiceBlock(
+        label=_("Role"),
+        choices=ADDRESS_ROLE_CHOICES,
+        required=False,
+        help_text=_("The household's address decides whether the family lives in the communes the council serves."),
+    )
+
     class Meta:
         label = _("Postal address")
         icon = "home"
@@ -264,6 +280,12 @@ class GroupBlock(BaseFieldBlock):
     add_label = blocks.CharBlock(label=_("“Add” button text"), max_length=100, required=False)
     remove_label = blocks.CharBlock(label=_("“Remove” button text"), max_length=100, required=False)
     fields = blocks.StreamBlock(item_field_blocks(), label=_("Fields of each item"))
+    role = blocks.ChoiceBlock(
+        label=_("Role"),
+        choices=GROUP_ROLE_CHOICES,
+        required=False,
+        help_text=_("What the items are: the children of the household are counted for prices (crèche)."),
+    )
 
     class Meta:
         label = _("Repeatable group")

@@ -27,6 +27,9 @@ NON_INPUT_TYPES = {"info"}
 PREFILL_TARGET_TYPES = {"allocataires": {"group"}, "enfants": {"group"}, "adresse": {"address"}}
 SIMPLE_PREFILL_TARGETS = {"short_text", "integer", "decimal", "single_choice", "postcode", "caf_number"}
 GROUP_TYPE = "group"
+# Roles a field or group declares (block option "role"): code asks for a role, never for a key.
+ROLE_CHILDREN = "children"  # a repeatable group: the children of the household
+ROLE_HOUSEHOLD_ADDRESS = "household_address"  # an address field: where the household lives
 CHOICE_TYPES = {"single_choice", "multiple_choice"}
 
 
@@ -44,6 +47,10 @@ class Definition:
 
     def field_by_key(self) -> dict[str, dict[str, Any]]:
         return {spec["key"]: spec for _index, spec in self.fields() if spec.get("key")}
+
+    def field_with_role(self, role: str) -> dict[str, Any] | None:
+        """The first top-level field or group that declares ``role``."""
+        return next((spec for _index, spec in self.fields() if spec.get("role") == role), None)
 
     def health_keys(self) -> set[str]:
         """Keys of fields (and groups holding fields) marked as health data."""

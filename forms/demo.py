@@ -119,7 +119,7 @@ def dossier_famille(rules_page_id: int | None):
         ),
         _step(
             "Adresse",
-            _field("address", "adresse", "Adresse du foyer"),
+            _field("address", "adresse", "Adresse du foyer", role="household_address"),
             _field("file", "justificatif_domicile", "Justificatif de domicile de moins de 3 mois", expires=True),
         ),
         _step("Ressources", *resources),
@@ -138,6 +138,7 @@ def dossier_famille(rules_page_id: int | None):
                 max_items=8,
                 add="Ajouter un enfant",
                 remove="Retirer cet enfant",
+                role="children",
             ),
         ),
     ]

@@ -29,7 +29,14 @@ def summary(
             if (spec.get("health") or health_parent) and not include_health:
                 continue
             answer = values[key]
-            row: dict[str, Any] = {"label": spec["label"], "value": "", "file": None, "items": []}
+            row: dict[str, Any] = {
+                "key": key,
+                "label": spec["label"],
+                "value": "",
+                "file": None,
+                "items": [],
+                "note": "",
+            }
             if spec["type"] == GROUP_TYPE:
                 row["items"] = [
                     {

@@ -16,6 +16,8 @@ from django.core.validators import RegexValidator
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from home.communes import commune_for_address, communes_for_postcode
+
 from . import conditions
 from .files import check_upload
 
@@ -264,6 +266,21 @@ ADDRESS_PARTS = [
 ]
 
 
+def address_commune_error(postcode: str, city: str) -> str:
+    """Why a town does not match its postcode in the official list of communes ("" when it does, or when
+    the postcode is not in the list: the agent then decides residence)."""
+    candidates = communes_for_postcode(postcode or "")
+    if not candidates or not (city or "").strip() or commune_for_address(postcode, city) is not None:
+        return ""
+    names = [commune.name for commune in candidates]
+    shown = ", ".join(names[:12]) + (" …" if len(names) > 12 else "")
+    return _("“%(city)s” is not a commune of postcode %(postcode)s. Write its name as in this list: %(names)s.") % {
+        "city": city,
+        "postcode": postcode,
+        "names": shown,
+    }
+
+
 class AddressType(FieldType):
     template = "forms/fields/address.html"
 
@@ -282,7 +299,12 @@ class AddressType(FieldType):
 
     def to_answer(self, spec, cleaned):
         parts = {part: (cleaned.get(f"{spec['key']}__{part}") or "").strip() for part, *_rest in ADDRESS_PARTS}
-        return parts if any(parts.values()) else {}
+        if not any(parts.values()):
+            return {}
+        # The commune's INSEE code (official list) decides residence; empty when the town is not found.
+        commune = commune_for_address(parts["postcode"], parts["city"])
+        parts["insee"] = commune.insee if commune else ""
+        return parts
 
     def to_initial(self, spec, answer):
         answer = answer or {}

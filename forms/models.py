@@ -340,6 +340,14 @@ class DossierStatus(models.TextChoices):
     CLOSED = "closed", _("Closed without follow-up")
 
 
+QF_SOURCE_LABELS = {
+    "cnaf": _("CAF"),
+    "msa": _("MSA"),
+    "tax_notice": _("tax notice"),
+    "agent": _("agent"),
+}
+
+
 class Dossier(models.Model):
     """A submitted form: answers, files and provenance as sent, and where it stands."""
 
@@ -415,6 +423,16 @@ class Dossier(models.Model):
     def get_definition(self) -> Definition:
         return Definition(steps=self.definition)
 
+    @property
+    def qf_status(self) -> str:
+        """ "QF 150 declared" (typed by the family, not checked) or "QF 620 verified (CAF)"."""
+        if self.qf is None:
+            return ""
+        if not self.qf_source:
+            return _("QF %(qf)s declared") % {"qf": self.qf}
+        source = QF_SOURCE_LABELS.get(self.qf_source, self.qf_source)
+        return _("QF %(qf)s verified (%(source)s)") % {"qf": self.qf, "source": source}
+
 
 class DossierFile(StoredFileMixin):
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="files")
@@ -435,6 +453,7 @@ class EventKind(models.TextChoices):
     ASSIGNED = "assigned", _("Assigned")
     FILED_BY_AGENT = "filed_by_agent", _("Filed by an agent at the counter")
     OVERRIDE = "override", _("Validated despite missing conditions")
+    PRICING = "pricing", _("QF, price column or residence set by an agent")
 
 
 class DossierEvent(models.Model):

@@ -59,6 +59,13 @@ def dossier_link(dossier: Dossier) -> str:
     return base.rstrip("/") + reverse("forms:family_dossier", kwargs={"uuid": dossier.uuid})
 
 
+def declared_qf_notice(qf: int) -> str:
+    return _(
+        "The QF %(qf)s you declared counts only once an agent has checked its proof: until then the maximum "
+        "tariff applies."
+    ) % {"qf": qf}
+
+
 def notification_texts(*, dossier: Dossier, event: str) -> tuple[str, str]:
     """Subject and body of an event's email for this dossier: the council's template or the default."""
     template = NotificationTemplate.objects.filter(council_id=dossier.council_id, event=event).first()
@@ -79,6 +86,9 @@ def notification_texts(*, dossier: Dossier, event: str) -> tuple[str, str]:
     body = body.format_map(values)
     if event == NotificationEvent.SUBMITTED and template is None and form_page.email_body:
         body = f"{form_page.email_body.format_map(values)}\n\n{body}"
+    if event == NotificationEvent.SUBMITTED and dossier.qf is not None and not dossier.qf_source:
+        # Whatever the council's text, the family learns that its typed QF is not yet applied.
+        body = f"{body}\n\n{declared_qf_notice(dossier.qf)}"
     return " ".join(subject.split())[:200], body
 
 

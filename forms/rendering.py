@@ -25,10 +25,11 @@ from django.template.loader import render_to_string
 from django.utils.datastructures import MultiValueDict
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from . import conditions
 from .definition import GROUP_TYPE, Definition
-from .fieldtypes import FileToken, field_type
+from .fieldtypes import FileToken, address_commune_error, field_type
 
 
 class LRU:
@@ -76,7 +77,7 @@ def definition_for(page) -> Definition:
 
 
 def form_settings(page) -> dict[str, Any]:
-    return {"file_types": page.file_types, "max_file_size": page.max_file_size}
+    return {"file_types": page.file_types, "max_file_size": page.max_file_size, "qf_key": page.qf_key}
 
 
 # Layouts: the form classes of a step ----------------------------------------------------------
@@ -88,6 +89,16 @@ class StepBaseForm(forms.Form):
     template language)."""
 
     default_renderer = Jinja2Renderer()
+
+    def clean(self):
+        cleaned = super().clean()
+        # An address's town must be a commune of its postcode (official list): residence depends on it.
+        for name in list(self.fields):
+            if name.endswith("__city") and name in cleaned:
+                error = address_commune_error(cleaned.get(name.replace("__city", "__postcode")), cleaned[name])
+                if error:
+                    self.add_error(name, error)
+        return cleaned
 
 
 @dataclass
@@ -115,6 +126,12 @@ class StepLayout:
         return not any(entry.spec["type"] in ("rules", "prefill") for entry in self.entries)
 
 
+DECLARED_QF_HINT = gettext_lazy(
+    "A QF you type yourself counts only once an agent has checked its proof (CAF or MSA certificate, or tax "
+    "notice): until then the maximum tariff applies."
+)
+
+
 def _entries_and_fields(
     specs: list[dict[str, Any]], settings: dict[str, Any], labels: Mapping[str, str]
 ) -> tuple[list[Entry], dict[str, forms.Field]]:
@@ -122,6 +139,9 @@ def _entries_and_fields(
     local_keys: set[str] = set()
     for spec in specs:
         own = field_type(spec).form_fields(spec, settings)
+        if spec.get("key") and spec["key"] == settings.get("qf_key"):
+            for form_field in own.values():
+                form_field.help_text = " ".join(filter(None, [str(form_field.help_text), str(DECLARED_QF_HINT)]))
         fields.update(own)
         condition = spec.get("condition")
         text = ""

@@ -29,6 +29,7 @@ from django_otp import user_has_device
 from . import selectors, services
 from .display import summary
 from .models import FormPage
+from .notifications import declared_qf_notice
 from .rendering import (
     EMPTY_STEPS,
     LRU,
@@ -389,6 +390,9 @@ def form_review(request, page: FormPage):
     steps = summary(definition, draft.answers, steps=shown, file_names=services.draft_file_names(draft))
     for step in steps:
         step["url"] = f"{_step_url(page, step['index'])}?retour=verifier"
+        for row in step["rows"]:
+            if page.qf_key and row["key"] == page.qf_key and row["value"] and page.qf_key not in draft.provenance:
+                row["note"] = declared_qf_notice(draft.answers.get(page.qf_key))
     return render(request, "forms/form_review.html", {"page": page, "steps": steps, "draft": draft})
 
 

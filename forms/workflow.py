@@ -19,8 +19,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from .definition import GROUP_TYPE, Definition
+from .definition import GROUP_TYPE, ROLE_CHILDREN, ROLE_HOUSEHOLD_ADDRESS, Definition
 from .fieldtypes import field_type
 from .models import (
     CorrectionItem,
@@ -464,18 +465,76 @@ def validation_checks(*, dossier: Dossier) -> list[Check]:
     return checks
 
 
-def _children_count(answers: Mapping[str, Any]) -> int:
-    # The PSU rate depends on the children in charge: the first repeatable group of children counts them.
-    for key in ("enfants", "children"):
-        if isinstance(answers.get(key), list) and answers[key]:
-            return len(answers[key])
-    return 1
+def _children_count(dossier: Dossier) -> int:
+    """The children in the household's care (PSU rate): items of the group whose role is "children"."""
+    spec = dossier.get_definition().field_with_role(ROLE_CHILDREN)
+    items = dossier.answers.get(spec["key"]) if spec else None
+    return max(len(items), 1) if isinstance(items, list) else 1
+
+
+# Which column case follows from the QF's source (``Dossier.qf_source``).
+SOURCE_CASES = {"cnaf": "caf", "msa": "msa", "tax_notice": "non_allocataire"}
+CASE_CHOICES = [
+    ("caf", gettext_lazy("CAF allocataires")),
+    ("msa", gettext_lazy("MSA allocataires")),
+    ("non_allocataire", gettext_lazy("Non-allocataires (QF from the tax notice)")),
+    ("no_proof", gettext_lazy("No proof of income")),
+]
+CASE_LABELS = dict(CASE_CHOICES)
+PROOF_PROVIDERS = [
+    ("cnaf", gettext_lazy("CAF certificate")),
+    ("msa", gettext_lazy("MSA certificate")),
+    ("tax_notice", gettext_lazy("Tax notice (no CAF or MSA file)")),
+]
+
+
+@dataclass(frozen=True)
+class Derived:
+    """A fact derived from the dossier (column case, residence) and why, in a sentence for the agent."""
+
+    value: Any
+    reason: str
+
+
+def dossier_case_derive(*, dossier: Dossier) -> Derived:
+    """Which decree column applies: it follows from the provider of a checked QF, never from a default."""
+    if dossier.qf is None or not dossier.qf_source:
+        if dossier.qf is not None:
+            return Derived("no_proof", _("QF %(qf)s declared by the family, not yet checked.") % {"qf": dossier.qf})
+        return Derived("no_proof", _("No QF and no proof of income."))
+    case = SOURCE_CASES.get(dossier.qf_source)
+    if case is None:
+        return Derived("", _("The provider of the QF is not recorded: choose the column."))
+    reasons = {
+        "cnaf": _("QF fetched from the CAF (CNAF)."),
+        "msa": _("QF fetched from the MSA."),
+        "tax_notice": _("QF from the tax notice: no CAF or MSA file."),
+    }
+    return Derived(case, reasons[dossier.qf_source])
+
+
+def dossier_residence_derive(*, dossier: Dossier) -> Derived:
+    """Whether the household lives in a commune the council serves: its address's INSEE code against the
+    council's communes. ``value`` is ``None`` when the address gives no commune of the official list."""
+    from home.communes import commune_by_insee
+
+    spec = dossier.get_definition().field_with_role(ROLE_HOUSEHOLD_ADDRESS)
+    address = dossier.answers.get(spec["key"]) if spec else None
+    insee = address.get("insee", "") if isinstance(address, dict) else ""
+    commune = commune_by_insee(insee) if insee else None
+    if commune is None:
+        return Derived(None, _("The address gives no commune of the official list: check it and decide."))
+    served = dossier.council.served_codes()
+    if commune.insee in served:
+        return Derived(True, _("Address in %(commune)s, a commune the council serves.") % {"commune": commune})
+    return Derived(False, _("Address in %(commune)s, outside the communes the council serves.") % {"commune": commune})
 
 
 def dossier_prices_estimate(*, dossier: Dossier) -> dict:
     """What the family would pay, before an agent checks the dossier: the QF fetched from the CAF or MSA
-    counts, a QF the family typed does not yet (the maximum tariff applies until the proof is checked).
-    Nothing is saved: the prices that bind are computed at validation."""
+    counts, a QF the family typed does not yet (the maximum tariff applies until the proof is checked; the
+    price for the declared QF is given "if confirmed"). Nothing is saved: the prices that bind are computed
+    at validation."""
     if dossier.status == DossierStatus.VALIDATED or not dossier.form_page.specific.priced_services.strip():
         return {}
     qf, source, month = dossier_qf_from_answers(
@@ -485,18 +544,39 @@ def dossier_prices_estimate(*, dossier: Dossier) -> dict:
         form_page=dossier.form_page,
         council=dossier.council,
         answers=dossier.answers,
+        definition=dossier.definition,
         qf=qf if source else None,
         qf_source=source,
         qf_month=month,
     )
-    return {**dossier_prices_compute(dossier=draft_view), "estimate": True}
+    result = {**dossier_prices_compute(dossier=draft_view), "estimate": True, "declared_qf": None}
+    if qf is not None and not source:
+        # "If confirmed": the family's declared QF, priced as if a CAF proof confirmed it.
+        confirmed = Dossier(
+            form_page=dossier.form_page,
+            council=dossier.council,
+            answers=dossier.answers,
+            definition=dossier.definition,
+            qf=qf,
+            qf_source="cnaf",
+        )
+        result["declared_qf"] = qf
+        result["if_confirmed"] = dossier_prices_compute(dossier=confirmed)["quotes"]
+    return result
 
 
-def dossier_prices_compute(*, dossier: Dossier, resident: bool = True, on: datetime.date | None = None) -> dict:
+def dossier_prices_compute(
+    *,
+    dossier: Dossier,
+    resident: bool | None = None,
+    case: str = "",
+    on: datetime.date | None = None,
+) -> dict:
     """The price of each service the dossier enrols in, from the council's decree in force, explained.
 
-    Without a known QF the family gave no usable proof: the decree's no-proof policy applies (the maximum
-    tariff), and the explanation says so.
+    The column follows from the QF's provider (``case`` overrides it) and residence from the household's
+    address (``resident`` overrides it). Without a known QF the family gave no usable proof: the decree's
+    no-proof policy applies (the maximum tariff), and the explanation says so.
     """
     from home import tariffs
     from home.selectors import decree_in_force
@@ -508,13 +588,23 @@ def dossier_prices_compute(*, dossier: Dossier, resident: bool = True, on: datet
     if form_page.priced_services_key:
         chosen = set(dossier.answers.get(form_page.priced_services_key) or [])
     known = dossier.qf is not None and bool(dossier.qf_source)
+    derived_case = dossier_case_derive(dossier=dossier)
+    derived_residence = dossier_residence_derive(dossier=dossier)
+    case = case or derived_case.value
+    residence_reason = derived_residence.reason
+    if resident is None:
+        resident = True if derived_residence.value is None else derived_residence.value
+    elif resident != derived_residence.value:
+        residence_reason = _("decided by an agent")
     household = tariffs.Household(
-        qf=dossier.qf if known else None,
+        qf=dossier.qf if known and case != "no_proof" else None,
         qf_source=dossier.qf_source or None if known else None,
         qf_month=dossier.qf_month if known else None,
         resident=resident,
-        children=_children_count(dossier.answers),
-        proof=known,
+        children=_children_count(dossier),
+        proof=known and case != "no_proof",
+        case=case or None,
+        residence=str(residence_reason).rstrip("."),
     )
     result: dict[str, Any] = {
         "computed_at": timezone.now().isoformat(),
@@ -523,9 +613,14 @@ def dossier_prices_compute(*, dossier: Dossier, resident: bool = True, on: datet
             "qf_source": household.qf_source or "",
             "qf_month": household.qf_month.isoformat() if household.qf_month else "",
             "resident": resident,
-            "proof": known,
+            "proof": household.proof,
+            "case": case or "",
+            "case_label": str(CASE_LABELS.get(case, "")),
+            "case_reason": str(derived_case.reason if case == derived_case.value else _("decided by an agent")),
+            "children": household.children,
+            "residence": str(residence_reason),
         },
-        "maximum_tariff": not known,
+        "maximum_tariff": not household.proof,
         "quotes": [],
         "errors": [],
     }
@@ -552,24 +647,47 @@ def dossier_validate(
     comment: str = "",
     qf: int | None = None,
     qf_month: datetime.date | None = None,
+    qf_provider: str = "",
     maximum_tariff: bool = False,
-    resident: bool = True,
+    resident: bool | None = None,
+    case: str = "",
+    pricing_reason: str = "",
     override: bool = False,
 ) -> DossierEvent:
     """Validate a dossier under review: conditions met (or overridden, recorded), QF recorded, prices stored.
 
-    ``qf`` (with ``qf_month``): the QF the agent read on a proof (source "agent"). ``maximum_tariff``: the
-    agent acknowledges that the family gives no proof, so the maximum tariff applies. ``override``: validate
-    although conditions are missing (recorded in the internal history with what was missing).
+    ``qf`` (with ``qf_month`` and ``qf_provider``: ``cnaf``, ``msa`` or ``tax_notice``): the QF the agent
+    read on a proof. ``maximum_tariff``: the agent acknowledges that the family gives no proof, so the
+    maximum tariff applies. ``resident`` and ``case``: the agent corrects the residence or the decree column
+    derived from the dossier, with ``pricing_reason`` (required), recorded in the internal history.
+    ``override``: validate although conditions are missing (recorded with what was missing).
     """
+    if qf is not None and qf_provider not in dict(PROOF_PROVIDERS):
+        raise TransitionRefused(_("Say which proof the QF was read on (CAF, MSA or tax notice)."), code="provider")
+    if case and case not in CASE_LABELS:
+        raise TransitionRefused(_("Unknown price column."), code="case")
     with transaction.atomic():
         current = _locked(dossier)
         if S.VALIDATED not in allowed_transitions(current.status):
             raise TransitionRefused(_("Only a dossier under review can be validated."), code="not_allowed")
         if qf is not None:
-            dossier.qf, dossier.qf_source, dossier.qf_month = qf, "agent", qf_month
+            dossier.qf, dossier.qf_source, dossier.qf_month = qf, qf_provider, qf_month
         elif maximum_tariff:
             dossier.qf_source = ""
+        derived_case = dossier_case_derive(dossier=dossier)
+        derived_residence = dossier_residence_derive(dossier=dossier)
+        corrections = {}
+        if case and case != derived_case.value:
+            corrections["case"] = {"derived": derived_case.value, "chosen": case}
+        if resident is not None and resident != derived_residence.value:
+            corrections["resident"] = {"derived": derived_residence.value, "chosen": resident}
+        # Deciding a residence the address could not give needs no reason; changing a derived one does.
+        changed = "case" in corrections or ("resident" in corrections and derived_residence.value is not None)
+        if changed and not pricing_reason.strip():
+            raise TransitionRefused(
+                _("Give the reason for changing the price column or the residence: it is kept in the history."),
+                code="pricing_reason",
+            )
         missing = [
             check
             for check in validation_checks(dossier=dossier)
@@ -593,8 +711,34 @@ def dossier_validate(
                 is_public=False,
                 details={"missing": [check.key for check in missing]},
             )
+        if qf is not None or corrections:
+            parts = []
+            if qf is not None:
+                parts.append(
+                    _("QF %(qf)s read on a proof: %(proof)s.") % {"qf": qf, "proof": dict(PROOF_PROVIDERS)[qf_provider]}
+                )
+            if "case" in corrections:
+                parts.append(
+                    _("Price column: %(chosen)s instead of %(derived)s.")
+                    % {
+                        "chosen": CASE_LABELS[case],
+                        "derived": CASE_LABELS.get(derived_case.value, _("none")),
+                    }
+                )
+            if "resident" in corrections:
+                parts.append(_("Resident.") if resident else _("Not resident."))
+            DossierEvent.objects.create(
+                dossier=dossier,
+                actor=by,
+                kind=EventKind.PRICING,
+                from_status=current.status,
+                to_status=current.status,
+                comment=" ".join([*(str(part) for part in parts), pricing_reason.strip()]).strip(),
+                is_public=False,
+                details={"qf": qf, "qf_provider": qf_provider, "corrections": corrections, "reason": pricing_reason},
+            )
         prices = (
-            dossier_prices_compute(dossier=dossier, resident=resident)
+            dossier_prices_compute(dossier=dossier, resident=resident, case=case)
             if dossier.form_page.specific.priced_services
             else {}
         )

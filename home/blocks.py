@@ -6,6 +6,7 @@ what an editor typed with translated messages before the engine sees it.
 
 from decimal import Decimal
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
@@ -22,6 +23,13 @@ UNIT_CHOICES = [
     (tariffs.Unit.ACTIVITY.value, _("per activity")),
 ]
 UNIT_LABELS = dict(UNIT_CHOICES)
+QF_CASE_CHOICES = [
+    (tariffs.QFCase.CAF.value, _("CAF allocataires")),
+    (tariffs.QFCase.MSA.value, _("MSA allocataires")),
+    (tariffs.QFCase.NON_ALLOCATAIRE.value, _("Non-allocataires (QF from the tax notice)")),
+    (tariffs.QFCase.NO_PROOF.value, _("No proof of income (or a QF not yet checked)")),
+]
+QF_CASE_LABELS = dict(QF_CASE_CHOICES)
 PSU_PERIOD_CHOICES = [
     ("2023", _("2023 (floor 754.16 €, ceiling 6,000 €)")),
     ("2024-01", _("January to August 2024 (floor 765.77 €, ceiling 6,000 €)")),
@@ -113,6 +121,13 @@ class ColumnBlock(blocks.StructBlock):
         error_messages={"invalid": _("Use lower-case letters, digits and dashes only.")},
     )
     label = blocks.CharBlock(max_length=100, label=_("column"), help_text=_("e.g. MSA or non-allocataire families."))
+    applies_to = blocks.MultipleChoiceBlock(
+        choices=QF_CASE_CHOICES,
+        required=False,
+        label=_("applies to"),
+        help_text=_("The families this column prices. With several columns, each case belongs to exactly one column."),
+        widget=forms.CheckboxSelectMultiple,
+    )
 
 
 class TrancheBlock(blocks.StructBlock):
@@ -132,7 +147,10 @@ class TrancheGridBlock(ServiceBlock):
         ColumnBlock(),
         label=_("columns"),
         default=[],
-        help_text=_("Leave empty for a single price per tranche; otherwise the first column is the default one."),
+        help_text=_(
+            "Leave empty for a single price per tranche. With several columns, say which families each one "
+            "prices (CAF, MSA, non-allocataires, no proof): the price follows the family's QF provider."
+        ),
     )
     tranches = blocks.ListBlock(
         TrancheBlock(),
@@ -147,7 +165,7 @@ class TrancheGridBlock(ServiceBlock):
 
     @staticmethod
     def engine_columns(value) -> list[tariffs.Column]:
-        columns = [tariffs.Column(c["key"], c["label"]) for c in value["columns"]]
+        columns = [tariffs.Column(c["key"], c["label"], tuple(c.get("applies_to") or ())) for c in value["columns"]]
         return columns or [tariffs.DEFAULT_COLUMN]
 
     def engine_tranches(self, value) -> list[tariffs.Tranche]:
@@ -167,6 +185,23 @@ class TrancheGridBlock(ServiceBlock):
         if len(set(keys)) != len(keys):
             raise StructBlockValidationError(
                 block_errors={"columns": ValidationError(_("Two columns have the same key."))}
+            )
+        unmapped = [
+            QF_CASE_LABELS[case]
+            for case in tariffs.QFCase
+            if len(columns) > 1 and sum(case in c.applies_to for c in columns) != 1
+        ]
+        if unmapped:
+            raise StructBlockValidationError(
+                block_errors={
+                    "columns": ValidationError(
+                        _(
+                            "Say which column applies to each kind of family: each case must be ticked in exactly "
+                            "one column. Not right for: %(cases)s."
+                        )
+                        % {"cases": ", ".join(str(label) for label in unmapped)}
+                    )
+                }
             )
         problems = tariffs.tranche_problems(self.engine_tranches(value), keys)
         if problems:
@@ -189,7 +224,9 @@ class TrancheGridBlock(ServiceBlock):
         single = len(rule.columns) == 1 and rule.columns[0] == tariffs.DEFAULT_COLUMN
         return {
             **super().value_from_rule(rule),
-            "columns": [] if single else [{"key": c.key, "label": c.label} for c in rule.columns],
+            "columns": []
+            if single
+            else [{"key": c.key, "label": c.label, "applies_to": [str(a) for a in c.applies_to]} for c in rule.columns],
             "tranches": [
                 {
                     "qf_min": t.qf_min,

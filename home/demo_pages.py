@@ -194,8 +194,12 @@ def _decree_rules() -> list[tariffs.Rule]:
             label="Accueil de loisirs, journée",
             unit="day",
             columns=(
-                tariffs.Column("caf", "Allocataires CAF"),
-                tariffs.Column("msa", "MSA et non-allocataires"),
+                tariffs.Column("caf", "Allocataires CAF", (tariffs.QFCase.CAF,)),
+                tariffs.Column(
+                    "msa",
+                    "MSA et non-allocataires",
+                    (tariffs.QFCase.MSA, tariffs.QFCase.NON_ALLOCATAIRE, tariffs.QFCase.NO_PROOF),
+                ),
             ),
             tranches=tuple(
                 tariffs.Tranche(low, high, {"caf": Decimal(price), "msa": Decimal(price) + Decimal("0.50")})

@@ -80,6 +80,17 @@ class TariffSimulationForm(forms.Form):
     )
     resident = YesNoField(label=_("Do you live in the commune?"), default=True)
     proof = YesNoField(label=_("Will you give a proof of income?"), default=True)
+    provider = forms.ChoiceField(
+        label=_("Your QF comes from"),
+        required=False,
+        choices=[
+            ("", _("Choose")),
+            (tariffs.QFCase.CAF.value, _("the CAF (you are a CAF allocataire)")),
+            (tariffs.QFCase.MSA.value, _("the MSA (you are an MSA allocataire)")),
+            (tariffs.QFCase.NON_ALLOCATAIRE.value, _("your tax notice (no CAF or MSA file)")),
+        ],
+        help_text=_("Some prices differ for CAF, MSA and non-allocataire families."),
+    )
     column = forms.ChoiceField(label=_("Price column"), required=False)
 
     def __init__(self, *args, grid, **kwargs):
@@ -90,9 +101,11 @@ class TariffSimulationForm(forms.Form):
         for rule in grid.services:
             if isinstance(rule, tariffs.TrancheRule) and len(rule.columns) > 1:
                 columns.update({column.key: column.label for column in rule.columns})
-        self.fields["column"].choices = [("", _("Default column")), *columns.items()]
+        # ``column`` picks a column by its key (quote API); families answer ``provider`` instead.
+        self.fields["column"].choices = [("", _("Column of the family's case")), *columns.items()]
+        self.fields["column"].widget = forms.HiddenInput()
         if not columns:
-            self.fields["column"].widget = forms.HiddenInput()
+            self.fields["provider"].widget = forms.HiddenInput()
         self.quote = None
 
     def clean(self):
@@ -107,8 +120,10 @@ class TariffSimulationForm(forms.Form):
                 aeeh=cleaned.get("aeeh") or 0,
                 monthly_resources=cleaned.get("resources"),
                 proof=cleaned["proof"],
+                case=cleaned.get("provider") or None,
             )
             self.quote = tariffs.quote(self.grid, cleaned["service"], household, column=cleaned.get("column") or "")
         except tariffs.TariffError as error:
-            self.add_error(error.field if error.field in self.fields else None, error.message)
+            name = "provider" if error.field == "case" else error.field
+            self.add_error(name if name in self.fields else None, error.message)
         return cleaned

@@ -28,6 +28,7 @@ from .validators import (
     validate_actes_acknowledgement_id,
     validate_actes_code,
     validate_insee_code,
+    validate_insee_code_list,
     validate_siret,
     validate_theme_colour,
 )
@@ -52,6 +53,16 @@ class CouncilHomePage(Page):
         _("SIRET"), max_length=14, validators=[validate_siret], help_text=_("14 digits, without spaces.")
     )
     insee_code = models.CharField(_("INSEE code"), max_length=5, validators=[validate_insee_code])
+    served_insee_codes = models.CharField(
+        _("communes served (INSEE codes)"),
+        max_length=1000,
+        blank=True,
+        validators=[validate_insee_code_list],
+        help_text=_(
+            "INSEE codes of the communes whose residents pay the residents' prices, separated by commas "
+            "(e.g. 21054, 21231). Empty: the council's own INSEE code."
+        ),
+    )
     address = models.TextField(_("postal address"))
     email = models.EmailField(_("contact email"))
     phone = models.CharField(_("contact phone"), max_length=20, blank=True)
@@ -117,6 +128,7 @@ class CouncilHomePage(Page):
                 FieldPanel("kind"),
                 FieldPanel("siret"),
                 FieldPanel("insee_code"),
+                FieldPanel("served_insee_codes"),
                 FieldPanel("address"),
                 FieldPanel("email"),
                 FieldPanel("phone"),
@@ -144,6 +156,11 @@ class CouncilHomePage(Page):
 
     def __str__(self) -> str:
         return self.official_name or self.title
+
+    def served_codes(self) -> list[str]:
+        """INSEE codes of the communes the council serves (its residents)."""
+        codes = [code.strip().upper() for code in self.served_insee_codes.split(",") if code.strip()]
+        return codes or [self.insee_code]
 
     @cached_property
     def menu_pages(self) -> list[Page]:

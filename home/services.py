@@ -138,6 +138,15 @@ def tariff_decree_import(*, council, data: dict, publish: bool = True) -> tuple[
             setattr(page, name, value)
         page.services = [stream_data_from_rule(rule) for rule in grid.services]
     warnings = _link_deliberations(page, council=council, entries=data.get("deliberations") or [])
+    warnings += [
+        _(
+            "Service “%(key)s”: the file does not say which column applies to CAF, MSA, non-allocataire and "
+            "no-proof families (applies_to); its prices cannot be computed until an editor says so."
+        )
+        % {"key": rule.key}
+        for rule in grid.services
+        if isinstance(rule, tariffs.TrancheRule) and not rule.mapped
+    ]
     page.full_clean()
     revision = page.save_revision()
     if publish:

@@ -68,6 +68,28 @@ QF_SOURCE_LABELS_FR = {
 }
 
 
+class QFCase(enum.StrEnum):
+    """Where a family's QF comes from, as a decree's columns name it: each column says which cases it prices."""
+
+    CAF = "caf"  # allocataire of a CAF (the QF comes from the CNAF)
+    MSA = "msa"  # allocataire of the MSA
+    NON_ALLOCATAIRE = "non_allocataire"  # no allocataire file: QF from the tax notice
+    NO_PROOF = "no_proof"  # no proof of income (or a QF declared and not yet checked)
+
+
+QF_CASE_LABELS_FR = {
+    QFCase.CAF: "allocataires CAF",
+    QFCase.MSA: "allocataires MSA",
+    QFCase.NON_ALLOCATAIRE: "non-allocataires (avis d'imposition)",
+    QFCase.NO_PROOF: "sans justificatif de ressources",
+}
+QF_SOURCE_CASES = {
+    QFSource.CNAF: QFCase.CAF,
+    QFSource.MSA: QFCase.MSA,
+    QFSource.TAX_NOTICE: QFCase.NON_ALLOCATAIRE,
+}
+
+
 class NoProofPolicy(enum.StrEnum):
     """What a family that gives no proof of income pays."""
 
@@ -178,7 +200,10 @@ class Household:
     ``qf``: the quotient familial (an integer, as published by the CAF/MSA), with its ``qf_source`` and
     the month (``qf_month``, any day of it) it was valid for. ``monthly_resources``: the family's monthly
     resources in euros (PSU: year N-2 before deductions, divided by 12). ``proof``: whether the family
-    gave a proof of income; without it the decree's no-proof policy applies.
+    gave a proof of income; without it the decree's no-proof policy applies. ``case``: which column case
+    the family is (CAF, MSA, non-allocataire, no proof); when empty it follows from ``qf_source`` and
+    ``proof``. ``residence``: why the family counts as resident or not (a French phrase, e.g. "adresse à
+    Beaune (21054), hors des communes desservies"), shown in the explanation.
     """
 
     qf: int | None = None
@@ -189,8 +214,12 @@ class Household:
     aeeh: int = 0
     monthly_resources: Decimal | None = None
     proof: bool = True
+    case: QFCase | None = None
+    residence: str = ""
 
     def __post_init__(self):
+        if self.case:
+            object.__setattr__(self, "case", QFCase(self.case))
         if self.qf is not None and (isinstance(self.qf, bool) or not isinstance(self.qf, int) or self.qf < 0):
             raise TariffError("Le quotient familial doit être un nombre entier positif ou nul.", field="qf")
         if self.children < 1:
@@ -206,6 +235,19 @@ class Household:
             if resources < 0:
                 raise TariffError("Les ressources mensuelles ne peuvent pas être négatives.", field="resources")
             object.__setattr__(self, "monthly_resources", resources)
+
+    def qf_case(self) -> QFCase:
+        """The column case of this family: no proof first, then the given case, then the QF's provider."""
+        if not self.proof:
+            return QFCase.NO_PROOF
+        if self.case:
+            return self.case
+        if self.qf_source and QFSource(self.qf_source) in QF_SOURCE_CASES:
+            return QF_SOURCE_CASES[QFSource(self.qf_source)]
+        raise TariffError(
+            "Précisez d'où vient le quotient familial (CAF, MSA ou avis d'imposition) : la colonne de prix en dépend.",
+            field="case",
+        )
 
 
 @dataclass(frozen=True)
@@ -227,6 +269,7 @@ class Quote:
     service_label: str
     explanation: list[str]
     column: str = ""
+    column_label: str = ""
 
     @property
     def unit_label(self) -> str:
@@ -240,6 +283,7 @@ class Quote:
             "unit_label": self.unit_label,
             "service": {"key": self.service_key, "label": self.service_label},
             "column": self.column,
+            "column_label": self.column_label,
             "explanation": list(self.explanation),
         }
 
@@ -251,6 +295,7 @@ class _Computation:
     amount: Decimal
     steps: list[str]
     column: str = ""
+    column_label: str = ""
 
 
 # --- rules -------------------------------------------------------------------------------------
@@ -374,10 +419,42 @@ class EffortRateRule(Rule):
 
 @dataclass(frozen=True)
 class Column:
-    """A column of a tranche grid, e.g. the CAF families' prices and the MSA/non-allocataire ones."""
+    """A column of a tranche grid, e.g. the CAF families' prices and the MSA/non-allocataire ones.
+
+    ``applies_to``: the cases (``QFCase``) this column prices. A grid with several columns must give
+    every case to exactly one column; a single column prices every case.
+    """
 
     key: str
     label: str
+    applies_to: tuple[QFCase, ...] = ()
+
+    def __post_init__(self):
+        try:
+            cases = tuple(QFCase(case) for case in self.applies_to or ())
+        except ValueError:
+            known = ", ".join(QFCase)
+            raise TariffError(
+                f"Colonne « {self.label} » : cas inconnu dans {list(self.applies_to)} (cas : {known}).",
+                field="columns",
+            ) from None
+        object.__setattr__(self, "applies_to", cases)
+
+
+def column_mapping_problems(columns: list[Column]) -> list[str]:
+    """What is wrong with which column applies to which case (French sentences; empty when right)."""
+    if len(columns) <= 1:
+        return []
+    problems = []
+    for case in QFCase:
+        owners = [c.label for c in columns if case in c.applies_to]
+        if not owners:
+            problems.append(f"Aucune colonne ne s'applique aux familles {QF_CASE_LABELS_FR[case]}.")
+        elif len(owners) > 1:
+            problems.append(
+                f"Les familles {QF_CASE_LABELS_FR[case]} sont dans plusieurs colonnes ({', '.join(owners)})."
+            )
+    return problems
 
 
 @dataclass(frozen=True)
@@ -482,6 +559,11 @@ class TrancheRule(Rule):
         keys = [c.key for c in columns]
         if len(set(keys)) != len(keys):
             raise TariffError("Deux colonnes de la grille ont la même clé.", field="columns")
+        # A grid without any mapping (older JSON) still loads; pricing it then says what is missing.
+        if any(c.applies_to for c in columns):
+            problems = column_mapping_problems(list(columns))
+            if problems:
+                raise TariffError(f"Service « {self.label} » : {problems[0]}", field="columns")
         tranches = tuple(
             Tranche(
                 qf_min=int(t.qf_min),
@@ -496,6 +578,27 @@ class TrancheRule(Rule):
             index, problem = problems[0]
             raise TariffError(f"Tranche n° {index + 1} : {TRANCHE_PROBLEMS_FR[problem]}", field="tranches")
 
+    @property
+    def mapped(self) -> bool:
+        """Whether each case has its column (a single column prices every case)."""
+        return not column_mapping_problems(list(self.columns)) and (
+            len(self.columns) == 1 or all(c.applies_to for c in self.columns)
+        )
+
+    def column_for(self, case: QFCase) -> Column:
+        """The column that prices ``case``, as the decree says (never a default one)."""
+        if len(self.columns) == 1:
+            return self.columns[0]
+        for column in self.columns:
+            if case in column.applies_to:
+                return column
+        raise TariffError(
+            f"Le tarif ne dit pas quelle colonne du service « {self.label} » s'applique aux familles "
+            f"{QF_CASE_LABELS_FR[case]} : l'arrêté doit être complété.",
+            field="column",
+            code="column_unmapped",
+        )
+
     def column(self, key: str = "") -> Column:
         if not key:
             return self.columns[0]
@@ -506,10 +609,17 @@ class TrancheRule(Rule):
         raise TariffError(f"La colonne « {key} » n'existe pas pour ce service (colonnes : {known}).", field="column")
 
     def compute(self, household, *, no_proof, column=""):
-        col = self.column(column)
         steps = [f"Règle : grille par tranches de quotient familial, {self._unit_fr()}."]
-        if len(self.columns) > 1:
-            steps.append(f"Colonne appliquée : « {col.label} ».")
+        if column:
+            col = self.column(column)
+            if len(self.columns) > 1:
+                steps.append(f"Colonne appliquée : « {col.label} » (choisie par un agent).")
+        elif len(self.columns) == 1:
+            col = self.columns[0]
+        else:
+            case = household.qf_case()
+            col = self.column_for(case)
+            steps.append(f"Colonne appliquée : « {col.label} », celle des familles {QF_CASE_LABELS_FR[case]}.")
         if not household.proof:
             if no_proof == NoProofPolicy.REFUSE:
                 raise _refuse_without_proof()
@@ -519,7 +629,7 @@ class TrancheRule(Rule):
                 f"Sans justificatif de ressources, la tranche la plus haute ({top.label_fr()}) s'applique : "
                 f"{format_euros(price)}."
             )
-            return _Computation(price, steps, col.key)
+            return _Computation(price, steps, col.key, col.label if len(self.columns) > 1 else "")
         qf = _require_qf(household)
         steps.append(_qf_sentence(household))
         tranche = next(t for t in self.tranches if t.contains(qf))
@@ -527,7 +637,7 @@ class TrancheRule(Rule):
         steps.append(
             f"Le quotient familial {format_number(qf)} est dans la tranche {tranche.label_fr()} : {format_euros(price)}."
         )
-        return _Computation(price, steps, col.key)
+        return _Computation(price, steps, col.key, col.label if len(self.columns) > 1 else "")
 
     def bounds(self, *, column=""):
         key = self.column(column).key
@@ -536,7 +646,14 @@ class TrancheRule(Rule):
 
     def params(self):
         return {
-            "columns": [{"key": c.key, "label": c.label} for c in self.columns],
+            "columns": [
+                {
+                    "key": c.key,
+                    "label": c.label,
+                    **({"applies_to": [str(a) for a in c.applies_to]} if c.applies_to else {}),
+                }
+                for c in self.columns
+            ],
             "tranches": [
                 {
                     "qf_min": t.qf_min,
@@ -757,17 +874,18 @@ def quote(grid: Grid, service_key: str, household: Household, *, column: str = "
     computation = rule.compute(household, no_proof=grid.no_proof, column=column)
     steps = [f"Tarif fixé par : {grid.reference}.", f"Service : {rule.label}.", *computation.steps]
     amount = computation.amount
+    why = f" ({household.residence})" if household.residence else ""
     if household.resident:
-        steps.append("Famille résidente : pas de majoration.")
+        steps.append(f"Famille résidente{why} : pas de majoration.")
     elif not rule.allows_surcharge:
-        steps.append("Famille non résidente : ce barème national ne prévoit pas de majoration.")
+        steps.append(f"Famille non résidente{why} : ce barème national ne prévoit pas de majoration.")
     elif grid.non_resident_surcharge == 0:
-        steps.append("Famille non résidente : ce tarif ne prévoit pas de majoration.")
+        steps.append(f"Famille non résidente{why} : ce tarif ne prévoit pas de majoration.")
     else:
         factor = 1 + grid.non_resident_surcharge / HUNDRED
         surcharged = amount * factor
         steps.append(
-            f"Famille non résidente : majoration de {format_percent(grid.non_resident_surcharge)}, "
+            f"Famille non résidente{why} : majoration de {format_percent(grid.non_resident_surcharge)}, "
             f"{format_euros(amount)} × {format_number(factor)} = {format_euros(surcharged)}."
         )
         amount = surcharged
@@ -784,6 +902,7 @@ def quote(grid: Grid, service_key: str, household: Household, *, column: str = "
         service_label=rule.label,
         explanation=steps,
         column=computation.column,
+        column_label=computation.column_label,
     )
 
 
@@ -813,7 +932,10 @@ def rule_from_dict(data: dict) -> Rule:
         if kind == EffortRateRule.kind:
             return EffortRateRule(**common, rate=data["rate"], floor=data["floor"], ceiling=data["ceiling"])
         if kind == TrancheRule.kind:
-            columns = tuple(Column(key=c["key"], label=c["label"]) for c in data.get("columns") or ())
+            columns = tuple(
+                Column(key=c["key"], label=c["label"], applies_to=tuple(c.get("applies_to") or ()))
+                for c in data.get("columns") or ()
+            )
             tranches = tuple(
                 Tranche(qf_min=t["qf_min"], qf_max=t.get("qf_max"), prices=dict(t["prices"])) for t in data["tranches"]
             )

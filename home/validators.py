@@ -32,6 +32,20 @@ def validate_insee_code(value: str) -> None:
         raise ValidationError(_("An INSEE commune code has 5 characters, e.g. 21231 or 2A004."), code="invalid")
 
 
+def validate_insee_code_list(value: str) -> None:
+    """Comma-separated INSEE codes, each of the official list of communes."""
+    from .communes import commune_by_insee
+
+    codes = [code.strip().upper() for code in (value or "").split(",") if code.strip()]
+    wrong = [code for code in codes if not INSEE_CODE_RE.match(code) or commune_by_insee(code) is None]
+    if wrong:
+        raise ValidationError(
+            _("Not INSEE codes of current communes: %(codes)s (5 characters, e.g. 21231 or 2A004)."),
+            params={"codes": ", ".join(wrong)},
+            code="invalid",
+        )
+
+
 def relative_luminance(hex_colour: str) -> float:
     def channel(c: int) -> float:
         c = c / 255

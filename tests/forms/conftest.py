@@ -46,11 +46,12 @@ def step(title, *fields, condition=None):
     }
 
 
-def group(key, *fields, min_items=1, max_items=3, item_label="Enfant", required=True):
+def group(key, *fields, min_items=1, max_items=3, item_label="Enfant", required=True, **options):
     return field(
         "group",
         key,
         required=required,
+        **options,
         item_label=item_label,
         min_items=min_items,
         max_items=max_items,

@@ -93,16 +93,20 @@ def test_submitted_corrected_resubmitted_validated(council_a, family):
     refused = agent.post(f"{base}validate/", {"comment": ""})
     dossier.refresh_from_db()
     assert refused.status_code == 302 and dossier.status == "under_review"
-    agent.post(f"{base}validate/", {"qf": "650", "qf_month": "2026-01-01", "comment": "Bienvenue"})
+    agent.post(
+        f"{base}validate/", {"qf": "650", "qf_month": "2026-01-01", "qf_provider": "cnaf", "comment": "Bienvenue"}
+    )
     dossier.refresh_from_db()
-    assert dossier.status == "validated" and dossier.qf_source == "agent"
+    assert dossier.status == "validated" and dossier.qf_source == "cnaf"
     assert [q["service"]["key"] for q in dossier.prices["quotes"]] == ["cantine"]
     events = list(NotificationLog.objects.filter(dossier=dossier).order_by("pk").values_list("event", flat=True))
     assert events == ["submitted", "correction_requested", "submitted", "validated"]
     own = family_http.get(f"/espace-famille/dossiers/{dossier.uuid}/").content.decode()
     assert "Restauration scolaire" in own and "2,60" in own.replace("2.60", "2,60")
-    statuses = list(dossier.events.values_list("to_status", flat=True))
+    statuses = list(dossier.events.exclude(kind="pricing").values_list("to_status", flat=True))
     assert statuses == ["submitted", "under_review", "correction_requested", "submitted", "under_review", "validated"]
+    # The QF read on the proof is recorded, with its proof, in the internal history.
+    assert dossier.events.get(kind="pricing").comment == "QF 650 lu sur un justificatif : Attestation CAF."
 
 
 def test_private_notes_never_reach_the_family(council_a, family):

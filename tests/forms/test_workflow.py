@@ -130,9 +130,11 @@ def test_validation_conditions_block_until_met_or_overridden(council_a, family):
     dossier.refresh_from_db()
     assert dossier.status == S.UNDER_REVIEW
     # The agent confirms the QF read on the proof and validates despite the rest, which is recorded.
-    workflow.dossier_validate(dossier=dossier, by=agent, qf=640, qf_month=datetime.date(2026, 1, 1), override=True)
+    workflow.dossier_validate(
+        dossier=dossier, by=agent, qf=640, qf_month=datetime.date(2026, 1, 1), qf_provider="cnaf", override=True
+    )
     dossier.refresh_from_db()
-    assert dossier.status == S.VALIDATED and (dossier.qf, dossier.qf_source) == (640, "agent")
+    assert dossier.status == S.VALIDATED and (dossier.qf, dossier.qf_source) == (640, "cnaf")
     override = dossier.events.get(kind="override")
     assert not override.is_public and set(override.details["missing"]) == {"rules", "proof_of_address"}
 
@@ -159,6 +161,11 @@ def test_prices_computed_at_validation_with_qf_source_and_month(council_a, famil
         "qf_month": "2026-01-01",
         "resident": True,
         "proof": True,
+        "case": "caf",
+        "case_label": "Allocataires CAF",
+        "case_reason": "QF obtenu auprès de la CAF (CNAF).",
+        "children": 1,
+        "residence": "L'adresse ne correspond à aucune commune de la liste officielle : vérifiez-la et décidez.",
     }
     assert [q["service"]["key"] for q in prices["quotes"]] == ["cantine"]
     cantine = prices["quotes"][0]

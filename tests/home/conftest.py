@@ -81,7 +81,10 @@ def demo_rules():
             key="alsh-journee",
             label="Accueil de loisirs, journée",
             unit="day",
-            columns=(tariffs.Column("caf", "Allocataires CAF"), tariffs.Column("msa", "MSA ou non-allocataires")),
+            columns=(
+                tariffs.Column("caf", "Allocataires CAF", ("caf",)),
+                tariffs.Column("msa", "MSA ou non-allocataires", ("msa", "non_allocataire", "no_proof")),
+            ),
             tranches=tuple(
                 tariffs.Tranche(lo, hi, {"caf": D(caf), "msa": D(caf) + D("0.50")})
                 for lo, hi, caf in [

@@ -39,10 +39,17 @@ def test_decree_page_renders_each_grid_as_an_accessible_table(council_a):
 
 def test_simulate_my_price_without_javascript(council_a):
     decree = make_decree(council_a)
-    response = Client().get(decree.url, {"service": "alsh-journee", "qf": "650", "resident": "false", "children": "2"})
+    query = {"service": "alsh-journee", "qf": "650", "resident": "false", "children": "2"}
+    response = Client().get(decree.url, {**query, "provider": "caf"})
     html = response.content.decode()
     assert "Votre tarif : 2,88\u00a0€ par journée" in html
     assert "Famille non résidente : majoration de 15\u00a0%, 2,50\u00a0€ × 1,15 = 2,875\u00a0€." in html
+    # An MSA family pays the decree's MSA column: 3.00 x 1.15.
+    html = Client().get(decree.url, {**query, "provider": "msa"}).content.decode()
+    assert "Votre tarif : 3,45\u00a0€ par journée" in html
+    # Without saying where the QF comes from, no column is guessed: the family is asked.
+    html = Client().get(decree.url, query).content.decode()
+    assert 'href="#sim-provider"' in html and "Votre tarif" not in html
     error = Client().get(decree.url, {"service": "cantine", "qf": "-3"}).content.decode()
     assert 'href="#sim-qf"' in error and "Votre tarif" not in error
 
@@ -123,10 +130,11 @@ def test_grid_api_is_open_data_for_live_decrees_only(council_a):
         ({"service": "cantine-college", "qf": "700"}, "2.52", "meal"),
         ({"service": "creche", "resources": "3000", "children": "1"}, "1.86", "hour"),
         ({"service": "creche", "resources": "3000", "children": "2", "aeeh": "1"}, "1.24", "hour"),
-        ({"service": "alsh-journee", "qf": "700"}, "2.50", "day"),
+        ({"service": "alsh-journee", "qf": "700", "provider": "caf"}, "2.50", "day"),
         ({"service": "alsh-journee", "qf": "701", "column": "msa"}, "3.50", "day"),
-        ({"service": "alsh-journee", "qf": "700", "resident": "false"}, "2.88", "day"),
-        ({"service": "alsh-journee", "proof": "false"}, "14.00", "day"),
+        ({"service": "alsh-journee", "qf": "410", "provider": "msa", "resident": "false"}, "3.45", "day"),
+        ({"service": "alsh-journee", "qf": "700", "provider": "caf", "resident": "false"}, "2.88", "day"),
+        ({"service": "alsh-journee", "proof": "false"}, "14.50", "day"),  # the no-proof column
         ({"service": "adhesion", "resident": "non"}, "11.50", "year"),
     ],
 )
@@ -155,6 +163,8 @@ def test_quote_api_answers_the_real_figures(council_a, params, amount, unit):
         ({"service": "creche"}, "resources"),
         ({"service": "creche", "resources": "trois mille"}, "resources"),
         ({"service": "alsh-journee", "qf": "700", "column": "ccas"}, "column"),
+        ({"service": "alsh-journee", "qf": "700"}, "provider"),
+        ({"service": "alsh-journee", "qf": "700", "provider": "ccas"}, "provider"),
     ],
 )
 def test_quote_api_bad_parameters_get_a_400_naming_the_parameter_in_french(council_a, params, parameter):
@@ -178,7 +188,7 @@ def test_quote_api_runs_a_bounded_number_of_queries(council_a, django_assert_max
     decree = make_decree(council_a)
     api_quote(decree, service="cantine", qf="700")  # warm the site cache
     with django_assert_max_num_queries(6):
-        assert api_quote(decree, service="alsh-journee", qf="700").status_code == 200
+        assert api_quote(decree, service="alsh-journee", qf="700", provider="caf").status_code == 200
 
 
 def test_decree_in_force_and_tariff_quote(council_a, council_b):

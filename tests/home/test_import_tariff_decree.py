@@ -84,6 +84,20 @@ def test_import_refuses_bad_files_with_a_clear_message(council_a, tmp_path, chan
         run(tmp_path, data)
 
 
+def test_columns_say_which_families_they_price_and_older_files_without_it_still_import(council_a, tmp_path):
+    data = export(make_decree(council_a).pk)
+    columns = data["services"][2]["columns"]
+    assert [c["applies_to"] for c in columns] == [["caf"], ["msa", "non_allocataire", "no_proof"]]
+    for column in columns:
+        del column["applies_to"]
+    output = run(tmp_path, data)
+    assert "alsh-journee" in output and "applies_to" in output  # the import warns
+    assert "applies_to" not in export(TariffDecreePage.objects.get().pk)["services"][2]["columns"][0]
+    columns[0]["applies_to"] = ["caf"]  # MSA, non-allocataire and no proof left to no column
+    with pytest.raises(CommandError, match="Aucune colonne ne s'applique aux familles allocataires MSA"):
+        run(tmp_path, data)
+
+
 def test_import_refuses_a_tranche_grid_with_a_gap(council_a, tmp_path):
     data = export(make_decree(council_a).pk)
     data["services"][2]["tranches"][1]["qf_min"] = 402

@@ -55,7 +55,10 @@ def alsh() -> TrancheRule:
         key="alsh-journee",
         label="Accueil de loisirs, journée",
         unit="day",
-        columns=(Column("caf", "Allocataires CAF"), Column("msa", "MSA ou non-allocataires")),
+        columns=(
+            Column("caf", "Allocataires CAF", ("caf",)),
+            Column("msa", "MSA ou non-allocataires", ("msa", "non_allocataire", "no_proof")),
+        ),
         tranches=tuple(Tranche(lo, hi, {"caf": D(caf), "msa": D(msa)}) for lo, hi, caf, msa in ALSH_TRANCHES),
     )
 
@@ -174,13 +177,14 @@ def test_psu_ignores_the_non_resident_surcharge():
     ],
 )
 def test_alsh_tranche_grid_boundaries_inclusive_as_published(qf, caf, msa):
-    assert quote(grid(), "alsh-journee", Household(qf=qf)).amount == D(caf)
+    assert quote(grid(), "alsh-journee", Household(qf=qf, qf_source=QFSource.CNAF)).amount == D(caf)
+    assert quote(grid(), "alsh-journee", Household(qf=qf, qf_source=QFSource.MSA)).amount == D(msa)
     assert quote(grid(), "alsh-journee", Household(qf=qf), column="caf").amount == D(caf)
     assert quote(grid(), "alsh-journee", Household(qf=qf), column="msa").amount == D(msa)
 
 
 def test_non_resident_surcharge_then_rounding_half_up():
-    result = quote(grid(surcharge="15"), "alsh-journee", Household(qf=500, resident=False))
+    result = quote(grid(surcharge="15"), "alsh-journee", Household(qf=500, qf_source=QFSource.CNAF, resident=False))
     assert result.amount == D("2.88")  # 2.50 x 1.15 = 2.875 -> 2.88
     assert "Famille non résidente : majoration de 15\u00a0%, 2,50\u00a0€ × 1,15 = 2,875\u00a0€." in result.explanation
     assert any(s.startswith("Arrondi au centime le plus proche") for s in result.explanation)
@@ -188,7 +192,7 @@ def test_non_resident_surcharge_then_rounding_half_up():
 
 
 def test_other_rounding_modes():
-    household = Household(qf=500, resident=False)
+    household = Household(qf=500, qf_source=QFSource.CNAF, resident=False)
     assert quote(grid(surcharge="15", rounding=Rounding(RoundingMode.DOWN)), "alsh-journee", household).amount == D(
         "2.87"
     )
@@ -204,8 +208,62 @@ def test_without_proof_the_maximum_applies():
     household = Household(proof=False)
     assert quote(grid(), "cantine", household).amount == D("4.50")
     assert quote(grid(), "alsh-journee", household, column="msa").amount == D("15.00")
+    assert quote(grid(), "alsh-journee", household).amount == D("15.00")  # the decree maps no proof to "msa"
     assert quote(grid(), "creche", household).amount == D("5.26")
     assert any("Sans justificatif" in s for s in quote(grid(), "cantine", household).explanation)
+
+
+def test_msa_family_outside_the_commune_pays_the_msa_column_plus_15_percent():
+    # Issue 12: QF 410 from the MSA falls in 401-700 (CAF 2.50, MSA 3.00); non-resident: 3.00 x 1.15 = 3.45.
+    household = Household(qf=410, qf_source=QFSource.MSA, resident=False, residence="adresse à Beaune (21054)")
+    result = quote(grid(surcharge="15"), "alsh-journee", household)
+    assert result.amount == D("3.45")
+    assert result.column == "msa"
+    assert result.column_label == "MSA ou non-allocataires"
+    assert "Colonne appliquée : « MSA ou non-allocataires », celle des familles allocataires MSA." in result.explanation
+    assert (
+        "Famille non résidente (adresse à Beaune (21054)) : majoration de 15\u00a0%, 3,00\u00a0€ × 1,15 = 3,45\u00a0€."
+        in result.explanation
+    )
+
+
+@pytest.mark.parametrize(
+    ("household", "column"),
+    [
+        (Household(qf=410, qf_source=QFSource.CNAF), "caf"),
+        (Household(qf=410, qf_source=QFSource.MSA), "msa"),
+        (Household(qf=410, qf_source=QFSource.TAX_NOTICE), "msa"),
+        (Household(qf=410, qf_source=QFSource.AGENT, case="non_allocataire"), "msa"),
+        (Household(qf=410, qf_source=QFSource.CNAF, proof=False), "msa"),
+    ],
+)
+def test_the_column_follows_the_qf_provider_as_the_decree_maps_it(household, column):
+    assert quote(grid(), "alsh-journee", household).column == column
+
+
+def test_no_default_column_when_the_provider_is_unknown():
+    with pytest.raises(TariffError) as error:
+        quote(grid(), "alsh-journee", Household(qf=410, qf_source=QFSource.AGENT))
+    assert error.value.field == "case"
+
+
+def test_a_grid_that_leaves_a_case_unmapped_is_refused_and_older_unmapped_grids_say_so_when_priced():
+    tranches = (Tranche(0, None, {"a": D("1"), "b": D("2")}),)
+    with pytest.raises(TariffError, match="Aucune colonne ne s'applique aux familles allocataires MSA"):
+        TrancheRule(
+            key="x",
+            label="X",
+            unit="day",
+            columns=(Column("a", "A", ("caf",)), Column("b", "B", ("non_allocataire", "no_proof"))),
+            tranches=tranches,
+        )
+    legacy = TrancheRule(
+        key="x", label="X", unit="day", columns=(Column("a", "A"), Column("b", "B")), tranches=tranches
+    )
+    assert not legacy.mapped
+    with pytest.raises(TariffError) as error:
+        legacy.compute(Household(qf=1, qf_source=QFSource.CNAF), no_proof=NoProofPolicy.MAXIMUM)
+    assert error.value.code == "column_unmapped"
 
 
 def test_without_proof_a_refusing_decree_raises_naming_proof():
