@@ -12,6 +12,7 @@ evidence. Forms that ask for health data are filed only by agents with the healt
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -26,7 +27,7 @@ from . import selectors, services
 from .display import summary
 from .models import Draft, FormPage
 from .rendering import definition_for, layout_for, visible_steps
-from .views import _prefill_post, _step_html
+from .views import _prefill_post, _remember_rules_versions, _step_html
 
 PREFILL_ACTIONS = {"_prefill", "_prefill_refuse", "_prefill_retry"}
 
@@ -80,8 +81,12 @@ class CounterStartForm(forms.Form):
         if "email" in self.errors:
             return data
         if email:
+            # Only an account that confirmed this address: anyone can sign up with someone else's email.
             self.family = (
-                get_user_model().objects.filter(email__iexact=email, is_staff=False, is_superuser=False).first()
+                get_user_model()
+                .objects.filter(is_staff=False, is_superuser=False, is_active=True)
+                .filter(emailaddress__email__iexact=email, emailaddress__verified=True)
+                .first()
             )
         if data.get("has_account") == self.ACCOUNT and self.family is None:
             message = (
@@ -183,6 +188,8 @@ def counter_step(request, uuid, number: int):
                 services.draft_apply_group_action(draft=draft, group_key=group, add=False, index=int(position))
             return HttpResponseRedirect(_step_url(draft, index))
         if form is None:
+            # The version of the rules shown when the box was ticked (checked again at submit).
+            _remember_rules_versions(page, layout, draft, draft.user or AnonymousUser())
             shown = visible_steps(definition, draft.answers, today=timezone.localdate())
             later = [i for i in shown if i > index]
             if later:
@@ -193,7 +200,7 @@ def counter_step(request, uuid, number: int):
         "step": definition.steps[index],
         "number": number,
         "total": len(definition.steps),
-        "step_html": _step_html(page, layout, draft, form, draft.user, prefill_forms),
+        "step_html": _step_html(page, layout, draft, form, draft.user or AnonymousUser(), prefill_forms),
         "errors": form.error_list() if form is not None else [],
         "page_title": _("At the counter: %(form)s") % {"form": page.title},
         "header_icon": "form",

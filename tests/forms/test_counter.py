@@ -18,6 +18,7 @@ from tests.conftest import make_family, otp_client
 from tests.connectors.conftest import make_habilitation, simulator, simulator_server  # noqa: F401 (fixtures)
 
 from .conftest import PDF, family_client, field, make_agent, make_dossier, make_form, pdf, step, step_url
+from .test_submit import make_rules
 
 IDENTITY = {
     "prefill-birth_name": "Lambert",
@@ -155,6 +156,48 @@ def test_an_unverified_address_claims_nothing_and_another_council_keeps_its_pape
     owner = make_family("papier@example.fr")
     assert paper_dossiers_claim(user=owner, council=council_b) == []
     assert paper_dossiers_claim(user=owner, council=council_a) == [paper]
+
+
+def test_an_account_that_did_not_confirm_the_email_gets_no_counter_dossier(council_a):
+    page = make_form(council_a, step("Un", field("short_text", "nom", "Nom")), slug="autorisations")
+    squatter = make_family("autre@example.fr")
+    squatter.email = "victime@example.fr"
+    squatter.save()
+    EmailAddress.objects.create(user=squatter, email="victime@example.fr", verified=False)
+    agent = otp_client(make_agent(council_a, "agent.a"))
+    refused = agent.post(
+        "/admin/guichet/", {"form_page": page.pk, "email": "victime@example.fr", "has_account": "account"}
+    )
+    assert refused.status_code == 200 and "Aucun compte famille" in refused.content.decode()
+    review = agent.post(start(agent, page, "victime@example.fr", "paper"), {"nom": "Martin"})["Location"]
+    agent.post(review)
+    dossier = Dossier.objects.get()
+    assert dossier.family is None and dossier.contact_email == "victime@example.fr"
+    assert paper_dossiers_claim(user=squatter, council=council_a) == []
+
+
+@pytest.mark.parametrize("has_account", [True, False])
+def test_rules_accepted_at_the_counter_by_the_account_or_on_paper(council_a, family, has_account):
+    rules = make_rules(council_a)
+    page = make_form(
+        council_a,
+        step("Un", field("short_text", "nom", "Nom")),
+        step("Règlement", field("rules", "reglement", "Règlement intérieur", rules_page=rules.pk)),
+        slug="dossier-regles",
+        requires_rules_accepted=True,
+    )
+    agent = otp_client(make_agent(council_a, "agent.a"))
+    email = family.email if has_account else "papier@example.fr"
+    second = agent.post(start(agent, page, email, "account" if has_account else "paper"), {"nom": "Martin"})
+    review = agent.post(second["Location"], {"reglement__guardian": "Camille Martin", "reglement__accepted": "on"})
+    assert review["Location"].endswith("/envoyer/"), review.content.decode()[:2000]
+    sent = agent.post(review["Location"])
+    dossier = Dossier.objects.get()
+    assert sent["Location"] == f"/admin/dossiers/{dossier.pk}/"
+    from forms.workflow import validation_checks
+
+    assert next(c for c in validation_checks(dossier=dossier) if c.key == "rules").ok
+    assert dossier.answers["reglement"].get("on_paper", False) is not has_account
 
 
 def test_paper_dossier_without_email_and_a_clear_message_for_an_unknown_account(council_a):
