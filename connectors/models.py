@@ -202,8 +202,14 @@ class Habilitation(models.Model):
 class Consent(models.Model):
     """A family's opt-in consent to one call's data exchange: who, for which council, scopes and text."""
 
+    # None: a family without an account, which gave its consent in person to an agent at the counter.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("family account"), on_delete=models.CASCADE, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("family account"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
     )
     council = models.ForeignKey("home.CouncilHomePage", verbose_name=_("council"), on_delete=models.CASCADE)
     habilitation = models.ForeignKey(Habilitation, verbose_name=_("authorisation"), on_delete=models.PROTECT)

@@ -133,7 +133,7 @@ def _check_scopes(scopes) -> list[str]:
 def _check_consent(consent: Consent | None, *, user, council, scopes, habilitation: Habilitation) -> None:
     if consent is None or consent.withdrawn_at is not None:
         raise ConsentRequired("no consent was recorded for this call")
-    if consent.user_id != user.pk or consent.council_id != council.pk:
+    if consent.user_id != getattr(user, "pk", None) or consent.council_id != council.pk:
         raise ConsentRequired("the consent belongs to another family or council")
     if consent.habilitation_id != habilitation.pk or not set(scopes) <= set(consent.scopes):
         raise ConsentRequired("the consent does not cover these scopes under the current authorisation")
@@ -238,7 +238,10 @@ def qf_fetch(
         council=council, habilitation=habilitation, route=ROUTE_QF_IDENTITE, scopes=scopes, user=user,
         purpose=purpose, response=response, outcome=result.kind or "ok",
     )  # fmt: skip
-    _remember(user=user, council=council, habilitation=habilitation, consent=consent, identity=identity, result=result)
+    if user is not None:  # a family without an account (at the counter) has no yearly refresh to prepare
+        _remember(
+            user=user, council=council, habilitation=habilitation, consent=consent, identity=identity, result=result
+        )
     return result
 
 

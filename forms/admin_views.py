@@ -27,7 +27,7 @@ from .backoffice_forms import (
     ValidateForm,
 )
 from .display import summary
-from .models import DossierStatus, SavedFilter, StaffRole
+from .models import DossierStatus, SavedFilter
 from .rendering import visible_steps
 
 PER_PAGE = 50
@@ -114,13 +114,17 @@ def _reading(request, dossier) -> dict:
             file_url=lambda token: reverse("forms:file_download", kwargs={"uuid": token}),
             include_health=health_allowed,
         )
+    events = list(dossier.events.select_related("actor"))
+    if not show_answers:
+        for event in events:  # comments on a health form's dossier may speak of the child's health
+            event.comment = ""
     return {
         "steps": steps,
         "files": files,
         "health_allowed": health_allowed,
         "show_answers": show_answers,
-        "events": list(dossier.events.select_related("actor")),
-        "corrections": workflow.correction_changes(dossier=dossier),
+        "events": events,
+        "corrections": workflow.correction_changes(dossier=dossier, include_health=health_allowed),
     }
 
 
@@ -246,14 +250,8 @@ def dossiers_export(request, fmt: str):
     if not selectors.can_export(user=request.user):
         raise PermissionDenied
     _form, queryset = _filtered(request)
-    health_councils = set(
-        selectors.staff_councils(user=request.user, roles=[StaffRole.HEALTH]).values_list("pk", flat=True)
-    )
-    if request.user.is_superuser:
-        health_councils = set(selectors.staff_councils(user=request.user).values_list("pk", flat=True))
-    include_health = (
-        request.GET.get("health") == "1" and selectors.can_see_health_data(user=request.user) and bool(health_councils)
-    )
+    health_councils = set(selectors.health_councils(user=request.user).values_list("pk", flat=True))
+    include_health = request.GET.get("health") == "1" and bool(health_councils)
     explode = request.GET.get("explode", "") if request.GET.get("groups") == "rows" else ""
     rows = exports.export_rows(
         queryset, include_health=include_health, health_councils=health_councils, explode=explode

@@ -13,3 +13,8 @@ class FormsConfig(AppConfig):
     name = "forms"
     label = "forms"
     verbose_name = _("Registration forms")
+
+    def ready(self):
+        from . import signals  # needs the app registry: imported once apps are ready
+
+        signals.connect()

@@ -1,14 +1,18 @@
 """Filing a dossier at the counter: an agent fills a form on behalf of a family (in the Wagtail admin).
 
-The draft belongs to the family's account (it appears in its space too); the dossier is marked
-``submitted_by_agent`` and its first history line names the agent. The same services as online apply
-(``draft_save``, ``dossier_submit``): same validation, same rules acceptance evidence (the family's
-account, the guardian's name typed at the counter).
+The agent works on a counter draft of its own (``Draft.agent``): a family's online draft is never read
+nor overwritten (the agent is told when the family has one). The family either has an account (the
+dossier goes to it) or has none (a paper dossier brought to the town hall: its email is optional, and the
+family claims the dossier later by creating an account with that email, see ``paper_dossiers_claim``).
+The same services as online apply (``draft_save``, ``draft_prefill``, ``dossier_submit``): same
+validation, same API Particulier step with the family's consent given in person, same rules acceptance
+evidence. Forms that ask for health data are filed only by agents with the health role of the council.
 """
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,41 +21,81 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from home.selectors import council_for_page
+
 from . import selectors, services
 from .display import summary
 from .models import Draft, FormPage
 from .rendering import definition_for, layout_for, visible_steps
+from .views import _prefill_post, _remember_rules_versions, _step_html
+
+PREFILL_ACTIONS = {"_prefill", "_prefill_refuse", "_prefill_retry"}
+
+
+def _council_of(page) -> int | None:
+    council = council_for_page(page)
+    return council.pk if council else None
+
+
+def _may_file(user, page: FormPage) -> bool:
+    """A form of the agent's councils, without health data unless the agent has that council's health role."""
+    council = _council_of(page)
+    if council is None or not selectors.staff_councils(user=user).filter(pk=council).exists():
+        return False
+    if selectors.form_holds_health_data(form_page=page, definition=definition_for(page)):
+        return selectors.can_see_health_data(user=user, council=council)
+    return True
 
 
 class CounterStartForm(forms.Form):
+    ACCOUNT, PAPER = "account", "paper"
+
     form_page = forms.ModelChoiceField(label=gettext_lazy("Form"), queryset=FormPage.objects.none())
+    has_account = forms.ChoiceField(
+        label=gettext_lazy("Does the family have an online account?"),
+        choices=[
+            (ACCOUNT, gettext_lazy("Yes: the dossier goes to its family space")),
+            (PAPER, gettext_lazy("No: a paper dossier brought to the town hall")),
+        ],
+        initial=ACCOUNT,
+        widget=forms.RadioSelect,
+    )
     email = forms.EmailField(
-        label=gettext_lazy("Email of the family account"),
-        help_text=gettext_lazy("The family must have created its account (it will follow the dossier there)."),
+        label=gettext_lazy("Family's email"),
+        required=False,
+        help_text=gettext_lazy(
+            "The email of its account. Without an account it is optional: the family will find the dossier "
+            "in its space once it creates an account with this email and confirms it."
+        ),
     )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        councils = selectors.staff_councils(user=user)
-        pages = FormPage.objects.live().filter(access="family")
-        self.fields["form_page"].queryset = pages.filter(
-            pk__in=[page.pk for page in pages if _council_of(page) in set(councils.values_list("pk", flat=True))]
-        ).order_by("title")
+        pages = FormPage.objects.live().filter(access="family").order_by("title")
+        self.fields["form_page"].queryset = pages.filter(pk__in=[p.pk for p in pages if _may_file(user, p.specific)])
+        self.family = None
 
-    def clean_email(self):
-        email = self.cleaned_data["email"]
-        family = get_user_model().objects.filter(email__iexact=email, is_staff=False, is_superuser=False).first()
-        if family is None:
-            raise forms.ValidationError(_("No family account uses this email address."))
-        self.family = family
-        return email
-
-
-def _council_of(page) -> int | None:
-    from home.selectors import council_for_page
-
-    council = council_for_page(page)
-    return council.pk if council else None
+    def clean(self):
+        data = super().clean()
+        email = data.get("email") or ""
+        if "email" in self.errors:
+            return data
+        if email:
+            # Only an account that confirmed this address: anyone can sign up with someone else's email.
+            self.family = (
+                get_user_model()
+                .objects.filter(is_staff=False, is_superuser=False, is_active=True)
+                .filter(emailaddress__email__iexact=email, emailaddress__verified=True)
+                .first()
+            )
+        if data.get("has_account") == self.ACCOUNT and self.family is None:
+            message = (
+                _("No family account uses this email address. Without an account, choose the paper dossier.")
+                if email
+                else _("Give the email of the family's account.")
+            )
+            self.add_error("email", message)
+        return data
 
 
 def _check_agent(request) -> None:
@@ -60,10 +104,10 @@ def _check_agent(request) -> None:
 
 
 def _counter_draft(request, uuid) -> Draft:
-    """A family's draft of a form of the agent's councils (404 otherwise)."""
+    """The agent's own counter draft, of a form the agent may still file (404 otherwise)."""
     _check_agent(request)
-    draft = get_object_or_404(Draft.objects.select_related("form_page", "user"), uuid=uuid, user__isnull=False)
-    if not selectors.staff_councils(user=request.user).filter(pk=_council_of(draft.form_page)).exists():
+    draft = get_object_or_404(Draft.objects.select_related("form_page", "user"), uuid=uuid, agent=request.user)
+    if not _may_file(request.user, draft.form_page.specific):
         raise Http404
     return draft
 
@@ -72,17 +116,39 @@ def _step_url(draft: Draft, index: int) -> str:
     return reverse("forms_counter_step", kwargs={"uuid": draft.uuid, "number": index + 1})
 
 
+def _family_context(draft: Draft) -> dict:
+    return {
+        "draft": draft,
+        "family": draft.user,
+        "family_email": draft.user.email if draft.user else draft.family_email,
+    }
+
+
 def counter_start(request):
-    """Choose the form and the family; a draft of the family's account is started (or resumed)."""
+    """Choose the form and the family (with an account, or on paper); the agent's counter draft starts
+    (or resumes)."""
     _check_agent(request)
     form = CounterStartForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         page = form.cleaned_data["form_page"].specific
-        reason = services.form_can_start(form_page=page, user=form.family)
+        email = form.cleaned_data["email"]
+        reason = services.counter_can_file(form_page=page, family=form.family, email=email)
         if reason:
             form.add_error(None, reason)
         else:
-            draft = services.draft_for(form_page=page, user=form.family, create=True)
+            if form.family is not None and form.cleaned_data["has_account"] == form.PAPER:
+                messages.info(request, _("A family account uses this email: the dossier goes to that account."))
+            draft, family_has_draft = services.counter_draft_for(
+                form_page=page, agent=request.user, family=form.family, email="" if form.family else email
+            )
+            if family_has_draft:
+                messages.warning(
+                    request,
+                    _(
+                        "The family has started this form online: its draft stays as it is, untouched. "
+                        "Tell the family that it can delete it from its space once this dossier is sent."
+                    ),
+                )
             shown = visible_steps(definition_for(page), draft.answers, today=timezone.localdate())
             return redirect(_step_url(draft, shown[0] if shown else 0))
     context = {"form": form, "page_title": _("File a dossier at the counter"), "header_icon": "form"}
@@ -90,8 +156,6 @@ def counter_start(request):
 
 
 def counter_step(request, uuid, number: int):
-    from .views import _step_html
-
     draft = _counter_draft(request, uuid)
     page = draft.form_page.specific
     definition = definition_for(page)
@@ -100,7 +164,14 @@ def counter_step(request, uuid, number: int):
         raise Http404
     layout = layout_for(page, definition, index)
     form = None
-    if request.method == "POST":
+    prefill_forms: dict = {}
+    if request.method == "POST" and PREFILL_ACTIONS & set(request.POST):
+        response, prefill_forms = _prefill_post(
+            request, page, definition, index, draft, step_url=_step_url(draft, index)
+        )
+        if response is not None:
+            return response
+    elif request.method == "POST":
         try:
             draft = services.draft_save(
                 form_page=page, user=draft.user, step=index, data=request.POST, files=request.FILES, draft=draft
@@ -117,18 +188,19 @@ def counter_step(request, uuid, number: int):
                 services.draft_apply_group_action(draft=draft, group_key=group, add=False, index=int(position))
             return HttpResponseRedirect(_step_url(draft, index))
         if form is None:
+            # The version of the rules shown when the box was ticked (checked again at submit).
+            _remember_rules_versions(page, layout, draft, draft.user or AnonymousUser())
             shown = visible_steps(definition, draft.answers, today=timezone.localdate())
             later = [i for i in shown if i > index]
             if later:
                 return redirect(_step_url(draft, later[0]))
             return redirect("forms_counter_submit", uuid=draft.uuid)
     context = {
-        "draft": draft,
-        "family": draft.user,
+        **_family_context(draft),
         "step": definition.steps[index],
         "number": number,
         "total": len(definition.steps),
-        "step_html": _step_html(page, layout, draft, form, draft.user),
+        "step_html": _step_html(page, layout, draft, form, draft.user or AnonymousUser(), prefill_forms),
         "errors": form.error_list() if form is not None else [],
         "page_title": _("At the counter: %(form)s") % {"form": page.title},
         "header_icon": "form",
@@ -158,12 +230,17 @@ def counter_submit(request, uuid):
         return redirect("forms_dossier", pk=dossier.pk)
     definition = definition_for(page)
     shown = visible_steps(definition, draft.answers, today=timezone.localdate())
-    steps = summary(definition, draft.answers, steps=shown, file_names=services.draft_file_names(draft))
+    steps = summary(
+        definition,
+        draft.answers,
+        steps=shown,
+        file_names=services.draft_file_names(draft),
+        include_health=selectors.can_see_health_data(user=request.user, council=_council_of(page)),
+    )
     for step in steps:
         step["url"] = _step_url(draft, step["index"])
     context = {
-        "draft": draft,
-        "family": draft.user,
+        **_family_context(draft),
         "steps": steps,
         "page_title": _("At the counter: %(form)s") % {"form": page.title},
         "header_icon": "form",

@@ -60,6 +60,18 @@ class Definition:
                 keys.add(spec["key"])
         return keys
 
+    def is_health_path(self, path: str) -> bool:
+        """Whether an answer path (``key`` or ``group.N.key``) holds health data: its field or its group is
+        marked as such (an unknown path counts as health: it is not shown rather than shown wrongly)."""
+        key, _sep, rest = path.partition(".")
+        spec = self.field_by_key().get(key)
+        if spec is None:
+            return True
+        if spec.get("health"):
+            return True
+        child_key = rest.rpartition(".")[2] if rest else ""
+        return any(child.get("key") == child_key and child.get("health") for child in spec.get("fields", []))
+
     def as_json(self) -> list[dict[str, Any]]:
         return self.steps
 

@@ -287,7 +287,7 @@ def dossier_pdf(*, dossier: Dossier, steps: list[dict], files: list, events: lis
         line(f"{when} {event.get_to_status_display()} ({event.get_kind_display()}) {actor}{comment}")
     for correction in corrections:
         heading(_("Correction requested on %(date)s") % {"date": correction.requested_at.strftime("%d/%m/%Y")})
-        for item in correction.items.all():
+        for item in correction.shown_items:  # without health items unless allowed (correction_changes)
             before = (item.before or {}).get("text", "")
             after = (item.after or {}).get("text", "") if item.after else _("not corrected yet")
             line(item.label, f"{item.get_reason_display()}: {before} -> {after}")

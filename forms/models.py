@@ -274,6 +274,18 @@ class Draft(models.Model):
         related_name="+",
     )
     furthest_step = models.PositiveSmallIntegerField(_("furthest step reached"), default=1)
+    # A counter draft (Guichet) is the agent's own: never the family's online draft, which stays untouched.
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("filed at the counter by"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    family_email = models.EmailField(
+        _("family's email"), blank=True, help_text=_("At the counter, for a family without an account (optional).")
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     expires_at = models.DateTimeField(_("expires at"))
@@ -283,7 +295,9 @@ class Draft(models.Model):
         verbose_name_plural = _("drafts")
         constraints = [
             models.UniqueConstraint(
-                fields=["form_page", "user"], condition=models.Q(user__isnull=False), name="forms_one_draft_per_family"
+                fields=["form_page", "user"],
+                condition=models.Q(user__isnull=False, agent__isnull=True),
+                name="forms_one_draft_per_family",
             )
         ]
 
@@ -454,6 +468,7 @@ class EventKind(models.TextChoices):
     FILED_BY_AGENT = "filed_by_agent", _("Filed by an agent at the counter")
     OVERRIDE = "override", _("Validated despite missing conditions")
     PRICING = "pricing", _("QF, price column or residence set by an agent")
+    CLAIMED = "claimed", _("Paper dossier joined to the family's new account")
 
 
 class DossierEvent(models.Model):

@@ -14,11 +14,11 @@ from .models import CouncilRole, Dossier, DossierFile, Draft, DraftFile, StaffRo
 
 
 def drafts_for_family(*, user) -> QuerySet[Draft]:
-    """The family's drafts that have not expired, latest first."""
+    """The family's drafts that have not expired, latest first (not an agent's counter drafts)."""
     if not user.is_authenticated:
         return Draft.objects.none()
     return (
-        Draft.objects.filter(user=user, expires_at__gt=timezone.now())
+        Draft.objects.filter(user=user, expires_at__gt=timezone.now(), agent__isnull=True)
         .select_related("form_page")
         .order_by("-updated_at")
     )
@@ -64,16 +64,30 @@ def can_export(*, user) -> bool:
     return user.has_perm("forms.export_dossiers") and user.has_perm("forms.view_dossier")
 
 
+def health_councils(*, user) -> QuerySet[CouncilHomePage]:
+    """Councils whose health data (PAI, fields and files marked as health) ``user`` may read and write:
+    the health role of that council (superusers: every council). The one rule every staff view, export,
+    summary, file download and counter step applies, through ``can_see_health_data``."""
+    if not user.is_authenticated or not user.is_active:
+        return CouncilHomePage.objects.none()
+    if user.is_superuser:
+        return CouncilHomePage.objects.all()
+    if not user.has_perm("forms.view_health_data"):
+        return CouncilHomePage.objects.none()
+    return staff_councils(user=user, roles=[StaffRole.HEALTH])
+
+
 def can_see_health_data(*, user, council=None) -> bool:
     """Whether ``user`` may read health data (PAI), of ``council`` when given (need-to-know, per council)."""
-    if user.is_superuser:
-        return True
-    if not user.has_perm("forms.view_health_data"):
-        return False
-    councils = staff_councils(user=user, roles=[StaffRole.HEALTH])
+    councils = health_councils(user=user)
     if council is None:
         return councils.exists()
     return councils.filter(pk=getattr(council, "pk", council)).exists()
+
+
+def form_holds_health_data(*, form_page, definition) -> bool:
+    """Whether a form asks for health data: the whole form (PAI), or one of its fields or groups."""
+    return bool(form_page.is_health_data or definition.health_keys())
 
 
 def agents_of_council(*, council) -> QuerySet:
@@ -108,4 +122,4 @@ def stored_file_for(*, user, token) -> DossierFile | DraftFile | None:
                 return None
             return dossier_file
         return None
-    return DraftFile.objects.filter(uuid=token, draft__user=user).first()
+    return DraftFile.objects.filter(uuid=token, draft__user=user, draft__agent__isnull=True).first()

@@ -12,11 +12,13 @@ from collections.abc import Iterator, Mapping
 from pathlib import PurePath
 from typing import Any
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -103,8 +105,10 @@ def dossier_sent_this_period(*, form_page: FormPage, user) -> Dossier | None:
 
 
 def draft_for(*, form_page: FormPage, user, draft_uuid: str | None = None, create: bool = False) -> Draft | None:
-    """The family's live draft of a form (or an anonymous visitor's, by its uuid kept in the session)."""
-    drafts = Draft.objects.filter(form_page=form_page, expires_at__gt=timezone.now())
+    """The family's live draft of a form (or an anonymous visitor's, by its uuid kept in the session).
+
+    Never a counter draft: what an agent types at the counter stays apart from the family's own draft."""
+    drafts = Draft.objects.filter(form_page=form_page, expires_at__gt=timezone.now(), agent__isnull=True)
     if user.is_authenticated:
         draft = drafts.filter(user=user).first()
     else:
@@ -116,10 +120,45 @@ def draft_for(*, form_page: FormPage, user, draft_uuid: str | None = None, creat
     if draft is None and create:
         # An expired draft of the same family is replaced by a new one.
         if user.is_authenticated:
-            Draft.objects.filter(form_page=form_page, user=user).delete()
+            Draft.objects.filter(form_page=form_page, user=user, agent__isnull=True).delete()
         draft = Draft(form_page=form_page, user=user if user.is_authenticated else None)
         draft.save()
     return draft
+
+
+def counter_can_file(*, form_page: FormPage, family, email: str = "") -> str | None:
+    """Why an agent cannot file this form at the counter now for ``family`` (an account, or None for a
+    family without one, known by ``email`` if any): a sentence, or None."""
+    if not form_page.is_open():
+        return str(_("This form is not open at the moment."))
+    if form_page.multiplicity == Multiplicity.ONE_PER_PERIOD and (family is not None or email):
+        dossiers = Dossier.objects.filter(form_page=form_page)
+        if family is not None:
+            dossiers = dossiers.filter(family=family)
+        else:
+            dossiers = dossiers.filter(family__isnull=True, contact_email__iexact=email)
+        if form_page.opens_at:
+            dossiers = dossiers.filter(submitted_at__gte=form_page.opens_at)
+        if dossiers.exclude(status__in=[DossierStatus.REFUSED, DossierStatus.CLOSED]).exists():
+            return str(_("This family has already sent this form for the current period."))
+    return None
+
+
+def counter_draft_for(*, form_page: FormPage, agent, family, email: str = "") -> tuple[Draft, bool]:
+    """The agent's counter draft of this form for ``family`` (an account), or for a family without an
+    account (``family`` None, ``email`` optional): resumed when the agent has one, else started.
+
+    Returns the draft and whether the family has an online draft of its own (left untouched: the agent
+    tells the family that its online draft stays as it was)."""
+    drafts = Draft.objects.filter(form_page=form_page, agent=agent, expires_at__gt=timezone.now())
+    if family is not None:
+        draft = drafts.filter(user=family).first()
+    else:
+        draft = drafts.filter(user__isnull=True, family_email__iexact=email).first() if email else None
+    if draft is None:
+        draft = Draft.objects.create(form_page=form_page, agent=agent, user=family, family_email=email)
+    own = family is not None and draft_for(form_page=form_page, user=family) is not None
+    return draft, own
 
 
 def draft_file_names(draft: Draft) -> dict[str, str]:
@@ -429,9 +468,12 @@ def _file_tokens(definition: Definition, answers: Mapping[str, Any]) -> Iterator
 
 
 def _record_rules_acceptances(
-    *, definition: Definition, answers: dict[str, Any], user, request_meta: Mapping[str, Any]
+    *, definition: Definition, answers: dict[str, Any], user, request_meta: Mapping[str, Any], on_paper: bool = False
 ) -> None:
-    """Record each rules acceptance through ``home``'s service, as evidence (inside the submit transaction)."""
+    """Record each rules acceptance through ``home``'s service, as evidence (inside the submit transaction).
+
+    ``on_paper``: a family without an account signed the rules on paper at the counter; the answer says
+    so (the signed paper is the evidence) and no electronic acceptance is recorded."""
     rules_fields = [
         (index, spec) for index, spec in definition.fields() if spec["type"] == "rules" and answers.get(spec["key"])
     ]
@@ -448,6 +490,9 @@ def _record_rules_acceptances(
         if rules_page is None or version is None or version.number != answer.get("version"):
             # A new version came into force since the box was ticked: the family must accept that one.
             raise DossierIncomplete(step=step_index + 1)
+        if on_paper:
+            answers[spec["key"]] = {**answer, "on_paper": True, "version": version.number}
+            continue
         acceptance = rules_accept(
             rules_page=rules_page,
             user=user,
@@ -469,8 +514,12 @@ def dossier_submit(*, draft: Draft, request_meta: Mapping[str, Any]) -> Dossier:
     """
     form_page = draft.form_page.specific
     user = draft.user
-    _refuse_if_sent(form_page=form_page, user=user)
-    reason = form_can_start(form_page=form_page, user=user or AnonymousUser())
+    at_counter = draft.agent_id is not None
+    if at_counter:
+        reason = counter_can_file(form_page=form_page, family=user, email=draft.family_email)
+    else:
+        _refuse_if_sent(form_page=form_page, user=user)
+        reason = form_can_start(form_page=form_page, user=user or AnonymousUser())
     if reason:
         raise PermissionDenied(reason)
     definition = definition_for(form_page)
@@ -484,6 +533,8 @@ def dossier_submit(*, draft: Draft, request_meta: Mapping[str, Any]) -> Dossier:
     contact_email = (
         user.email
         if user
+        else draft.family_email
+        if at_counter
         else next(
             (
                 answers[spec["key"]]
@@ -501,7 +552,13 @@ def dossier_submit(*, draft: Draft, request_meta: Mapping[str, Any]) -> Dossier:
             raise AlreadySent(dossier=dossier_latest(form_page=form_page, user=user))
         _refuse_if_sent(form_page=form_page, user=user)
         reference = reference_next(council=council, prefix=form_page.reference_prefix, year=now.year)
-        _record_rules_acceptances(definition=definition, answers=answers, user=user, request_meta=request_meta)
+        _record_rules_acceptances(
+            definition=definition,
+            answers=answers,
+            user=user,
+            request_meta=request_meta,
+            on_paper=at_counter and user is None,
+        )
         provenance = {key: value for key, value in draft.provenance.items() if key in answers}
         from .workflow import dossier_qf_from_answers
 
@@ -583,3 +640,40 @@ def _after_submit(dossier: Dossier, unused_paths: list[str]) -> None:
         private_storage().delete(path)
     with transaction.atomic():  # the email's log and its task: saved together
         notification_queue(dossier=dossier, event=NotificationEvent.SUBMITTED)
+
+
+# Paper dossiers ----------------------------------------------------------------------------
+
+
+def paper_dossiers_claim(*, user, council) -> list[Dossier]:
+    """Join to ``user``'s account the dossiers an agent filed at the counter of ``council`` for a family
+    without an account, under one of the account's **verified** email addresses (an address not yet
+    confirmed claims nothing). Each keeps a history line; returns the dossiers joined."""
+    if council is None or not user.is_authenticated or user.is_staff or user.is_superuser:
+        return []
+    emails = EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True)
+    match = Q()
+    for email in emails:
+        match |= Q(contact_email__iexact=email)
+    if not match:
+        return []
+    claimed = []
+    with transaction.atomic():
+        paper = Dossier.objects.select_for_update().filter(
+            match, council=council, family__isnull=True, submitted_by_agent=True
+        )
+        for dossier in paper:
+            dossier.family = user
+            dossier.save(update_fields=["family", "updated_at"])
+            DossierEvent.objects.create(
+                dossier=dossier,
+                actor=user,
+                kind=EventKind.CLAIMED,
+                from_status=dossier.status,
+                to_status=dossier.status,
+                is_public=True,
+            )
+            claimed.append(dossier)
+    if claimed:
+        logger.info("%s paper dossier(s) joined to account %s", len(claimed), user.pk)
+    return claimed

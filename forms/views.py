@@ -287,7 +287,7 @@ def _prefill_context(page: FormPage, layout, draft, prefill_forms) -> dict:
         if spec["type"] != "prefill":
             continue
         _council, offer = _prefill_offer(page, spec)
-        forms_ = prefill_forms.get(spec["key"]) or {}
+        forms_ = (prefill_forms or {}).get(spec["key"]) or {}
         extra[spec["key"]] = {
             "offer": offer,
             "state": draft.prefill.get(spec["key"]),
@@ -298,15 +298,18 @@ def _prefill_context(page: FormPage, layout, draft, prefill_forms) -> dict:
     return extra
 
 
-def _prefill_post(request, page: FormPage, definition, index: int, draft):
-    """The prefill buttons: fetch with consent (or refuse), then show the step again with the outcome."""
+def _prefill_post(request, page: FormPage, definition, index: int, draft, step_url: str = ""):
+    """The prefill buttons: fetch with consent (or refuse), then show the step again with the outcome.
+
+    Online the family consents for itself; at the counter (``step_url`` of the counter step) the family
+    consents in person and the agent ticks the box with it: the consent is the family's (``draft.user``)."""
     from connectors.forms import AllocataireIdentityForm, PrefillConsentForm
 
     key = request.POST.get("_prefill") or request.POST.get("_prefill_refuse") or request.POST.get("_prefill_retry")
     spec = next((s for s in services.prefill_specs(definition, index) if s["key"] == key), None)
     if spec is None or not request.user.is_authenticated:
         raise Http404
-    url = f"{_step_url(page, index)}#prefill-{key}"
+    url = f"{step_url or _step_url(page, index)}#prefill-{key}"
     if "_prefill_refuse" in request.POST:
         services.draft_prefill_refuse(draft=draft, spec=spec)
         return HttpResponseRedirect(url), {}

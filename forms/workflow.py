@@ -382,9 +382,21 @@ def dossier_correction_submit(*, dossier: Dossier, user, data, files) -> Correct
     return correction
 
 
-def correction_changes(*, dossier: Dossier) -> list[CorrectionRequest]:
-    """The dossier's correction requests, latest first, with their items (before and after)."""
-    return list(dossier.corrections.prefetch_related("items").select_related("requested_by"))
+def correction_changes(*, dossier: Dossier, include_health: bool = True) -> list[CorrectionRequest]:
+    """The dossier's correction requests, latest first, with their items (before and after) in ``shown_items``.
+
+    Without ``include_health`` (staff without the health role) items of health answers are left out, and
+    for a health form (PAI) every item and the message too."""
+    requests = list(dossier.corrections.prefetch_related("items").select_related("requested_by"))
+    definition = dossier.get_definition()
+    for request in requests:
+        items = list(request.items.all())
+        if not include_health:
+            items = [] if dossier.is_health_data else [i for i in items if not definition.is_health_path(i.path)]
+            if dossier.is_health_data:
+                request.message = ""
+        request.shown_items = items
+    return requests
 
 
 # QF, validation and prices -----------------------------------------------------------------
@@ -442,7 +454,9 @@ def validation_checks(*, dossier: Dossier) -> list[Check]:
         statuses = []
         for spec in _rules_specs(dossier.get_definition()):
             rules_page = RulesPage.objects.filter(pk=spec.get("rules_page")).first()
-            if rules_page is not None and dossier.family is not None:
+            if (dossier.answers.get(spec["key"]) or {}).get("on_paper"):
+                statuses.append("accepted")  # signed on paper at the counter by a family without an account
+            elif rules_page is not None and dossier.family is not None:
                 statuses.append(rules_acceptance_status(rules_page=rules_page, user=dossier.family))
             else:
                 statuses.append("never")

@@ -213,10 +213,10 @@ def test_pdf_summary(council_a, family):
 
 
 def test_agent_files_a_dossier_at_the_counter(council_a, family):
-    page = famille_form(council_a)
-    staff = make_agent(council_a, "agent.a")
+    page = famille_form(council_a)  # its children's allergies are health data: the health role files it
+    staff = make_agent(council_a, "agent.a", role="health")
     agent = otp_client(staff)
-    response = agent.post("/admin/guichet/", {"form_page": page.pk, "email": family.email})
+    response = agent.post("/admin/guichet/", {"form_page": page.pk, "email": family.email, "has_account": "account"})
     assert response.status_code == 302, response.content.decode()[:2000]
     step = response["Location"]
     data = {
