@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from tests.conftest import restore_tree_roots
 
@@ -74,6 +75,11 @@ def simulator():
     server, _url = start_simulator()
     yield server
     server.stop()
+
+
+def reference_pattern() -> re.Pattern:
+    """A dossier reference filed now: references carry the year of filing (``DF-<year>-000123``)."""
+    return re.compile(rf"DF-{timezone.now().year}-\d{{6}}")
 
 
 class Portal:
