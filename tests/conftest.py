@@ -20,9 +20,7 @@ from home.models import CouncilHomePage
 # The suite runs on small shared machines (2 cores, several runs at once): a property test must not fail
 # because the machine was busy. No deadline and no "too slow" health check; the number of examples is
 # unchanged. Select another profile with HYPOTHESIS_PROFILE (e.g. "default").
-hypothesis_settings.register_profile(
-    "shared-machine", deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+hypothesis_settings.register_profile("shared-machine", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "shared-machine"))
 
 
