@@ -474,6 +474,7 @@ class RulesVersion(AppendOnlyModel):
     effective_date = models.DateField(_("in force from"))
     text = models.TextField(_("text shown to families"))
     text_sha256 = models.CharField(_("SHA-256 of the text"), max_length=64)
+    adopted_on = models.DateField(_("adopted on"), null=True, blank=True)
     published_at = models.DateTimeField(_("published at"), default=timezone.now)
 
     class Meta:

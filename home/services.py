@@ -38,6 +38,7 @@ def rules_version_publish(*, rules_page: RulesPage, published_at=None) -> RulesV
         effective_date=rules_page.effective_date,
         text=text,
         text_sha256=digest,
+        adopted_on=rules_page.adoption_date,
         published_at=published_at or timezone.now(),
     )
 
