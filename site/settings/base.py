@@ -195,6 +195,7 @@ ACCOUNT_RATE_LIMITS = {
     "confirm_email": "1/3m/key",
 }
 ACCOUNT_ADAPTER = "site.accounts.FamilyAccountAdapter"
+ACCOUNT_USER_DISPLAY = "site.accounts.user_display"  # families are named by their email, never a username
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/"
 

@@ -92,12 +92,15 @@ class Portal:
 
 
 @pytest.fixture
-def portal(live_server, transactional_db, simulator, settings) -> Portal:
+def portal(live_server, transactional_db, simulator, settings, monkeypatch) -> Portal:
     settings.API_PARTICULIER_BASE_URL = simulator.base_url
     settings.ALLOWED_HOSTS = ["*"]
     restore_tree_roots()
+    portal = Portal(live_server.url)
+    # As `make run` does: the demo sites get the port they are served on (an unusual one here).
+    monkeypatch.setenv("PORT", str(portal.port))
     call_command("load_initial_data", stdout=StringIO())
-    return Portal(live_server.url)
+    return portal
 
 
 @pytest.fixture(scope="session")
