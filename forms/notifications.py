@@ -8,7 +8,6 @@ background task (``tasks.notification_send``), retried a bounded number of times
 ``NotificationLog`` (status, attempts, the error's class, never the content).
 """
 
-from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
