@@ -8,14 +8,19 @@ left out unless the agent may see health data of the dossier's council and asks 
 """
 
 import csv
+import datetime
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from home.tariffs import format_date_fr, format_euros
 
 from .definition import GROUP_TYPE, Definition
 from .fieldtypes import field_type
@@ -211,6 +216,18 @@ def xlsx_chunks(rows: Iterable[list[str]], *, title: str) -> Iterator[bytes]:
 
 # PDF summary -------------------------------------------------------------------------------
 
+FONTS_DIR = Path(__file__).resolve().parent / "fonts"
+
+
+def french_date(moment: datetime.datetime) -> str:
+    """``1er septembre 2026`` (in the portal's time zone)."""
+    return format_date_fr(timezone.localtime(moment).date())
+
+
+def french_datetime(moment: datetime.datetime) -> str:
+    """``1er septembre 2026 à 09:05`` (in the portal's time zone)."""
+    return _("%(date)s at %(time)s") % {"date": french_date(moment), "time": f"{timezone.localtime(moment):%H:%M}"}
+
 
 def dossier_pdf(*, dossier: Dossier, steps: list[dict], files: list, events: list, corrections: list) -> bytes:
     """A PDF summary of one dossier: answers, files, history, acceptance evidence and prices (fpdf2)."""
@@ -219,27 +236,27 @@ def dossier_pdf(*, dossier: Dossier, steps: list[dict], files: list, events: lis
 
     pdf = FPDF(format="A4")
     pdf.set_auto_page_break(auto=True, margin=15)
+    # An embedded Unicode font (shipped in forms/fonts/): the core PDF fonts know Latin-1 only ("€" -> "?").
+    font = "DejaVuSans"
+    pdf.add_font(font, "", FONTS_DIR / "DejaVuSans.ttf")
+    pdf.add_font(font, "B", FONTS_DIR / "DejaVuSans-Bold.ttf")
+    pdf.set_fallback_fonts([font])
     pdf.add_page()
-    font = "Helvetica"
     width = pdf.w - pdf.l_margin - pdf.r_margin
-
-    def text(value: Any) -> str:
-        # The core fonts know Latin-1 only: other characters (e.g. emojis, typographic apostrophes) are replaced.
-        return str(value).replace("\u2019", "'").replace("\u2013", "-").encode("latin-1", "replace").decode("latin-1")
 
     def line(label: str, value: Any = "", *, size: int = 10, bold: bool = False) -> None:
         pdf.set_font(font, "B" if bold else "", size)
-        body = f"{label} : {value}" if value not in ("", None) else label
-        pdf.multi_cell(width, 5, text(body), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        body = f"{label}\u00a0: {value}" if value not in ("", None) else label
+        pdf.multi_cell(width, 5, str(body), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
     def heading(title: str) -> None:
         pdf.ln(3)
         line(title, size=12, bold=True)
 
-    line(f"{dossier.form_page.title} - {dossier.reference}", size=14, bold=True)
+    line(f"{dossier.form_page.title} – {dossier.reference}", size=14, bold=True)
     line(_("Council"), dossier.council.official_name)
     line(_("Status"), dossier.get_status_display())
-    line(_("Sent on"), timezone.localtime(dossier.submitted_at).strftime("%d/%m/%Y %H:%M"))
+    line(_("Sent on"), french_datetime(dossier.submitted_at))
     family = dossier.family.email if dossier.family else dossier.contact_email
     line(_("Family"), family)
     if dossier.submitted_by_agent:
@@ -249,7 +266,7 @@ def dossier_pdf(*, dossier: Dossier, steps: list[dict], files: list, events: lis
         for row in step["rows"]:
             if row["items"]:
                 for item in row["items"]:
-                    line(f"{row['label']} - {item['legend']}", bold=True)
+                    line(f"{row['label']} – {item['legend']}", bold=True)
                     for sub in item["rows"]:
                         line(f"  {sub['label']}", sub["file"]["name"] if sub["file"] else sub["value"])
             else:
@@ -276,19 +293,20 @@ def dossier_pdf(*, dossier: Dossier, steps: list[dict], files: list, events: lis
     if dossier.prices.get("quotes"):
         heading(_("Prices"))
         for quote in dossier.prices["quotes"]:
-            line(quote["service"]["label"], f"{quote['amount']} EUR {quote['unit_label']}", bold=True)
+            amount = format_euros(Decimal(str(quote["amount"])))
+            line(quote["service"]["label"], f"{amount} {quote['unit_label']}".strip(), bold=True)
             for sentence in quote["explanation"]:
                 line(f"  {sentence}")
     heading(_("History"))
     for event in events:
-        when = timezone.localtime(event.at).strftime("%d/%m/%Y %H:%M")
+        when = french_datetime(event.at)
         actor = event.actor.get_username() if event.actor else ""
-        comment = f" - {event.comment}" if event.comment else ""
+        comment = f" – {event.comment}" if event.comment else ""
         line(f"{when} {event.get_to_status_display()} ({event.get_kind_display()}) {actor}{comment}")
     for correction in corrections:
-        heading(_("Correction requested on %(date)s") % {"date": correction.requested_at.strftime("%d/%m/%Y")})
+        heading(_("Correction requested on %(date)s") % {"date": french_date(correction.requested_at)})
         for item in correction.items.all():
             before = (item.before or {}).get("text", "")
             after = (item.after or {}).get("text", "") if item.after else _("not corrected yet")
-            line(item.label, f"{item.get_reason_display()}: {before} -> {after}")
+            line(item.label, f"{item.get_reason_display()}\u00a0: {before} → {after}")
     return bytes(pdf.output())

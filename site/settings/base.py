@@ -212,6 +212,7 @@ LOGGING = {
         # One line per background task and per page action is noise on the console.
         "django_tasks": {"level": "WARNING"},
         "wagtail": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},  # fpdf2 subsets the PDF font: one INFO line per table otherwise
     },
 }
 

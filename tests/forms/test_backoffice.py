@@ -208,6 +208,26 @@ def test_pdf_summary(council_a, family):
     assert response["Content-Type"] == "application/pdf"
 
 
+def test_pdf_summary_prints_euros_and_french_dates(council_a, family):
+    from pypdf import PdfReader
+
+    page = famille_form(council_a)
+    quote = {
+        "service": {"label": "Restauration scolaire"},
+        "amount": "2.60",
+        "unit_label": "par repas",
+        "explanation": ["Quotient familial retenu : 620 (source : CAF)."],
+    }
+    sent = timezone.make_aware(datetime.datetime(timezone.now().year, 9, 1, 9, 5))
+    dossier = make_dossier(page, family, {"nom": "Lefèvre"}, submitted_at=sent, prices={"quotes": [quote]})
+    response = otp_client(make_agent(council_a, "agent.a")).get(f"/admin/dossiers/{dossier.pk}/resume.pdf")
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    text = text.replace("\u00a0", " ")
+    assert "Restauration scolaire : 2,60 € par repas" in text
+    assert f"Envoyé le : 1er septembre {sent.year} à 09:05" in text
+    assert "Lefèvre" in text
+
+
 def test_agent_files_a_dossier_at_the_counter(council_a, family):
     page = famille_form(council_a)
     staff = make_agent(council_a, "agent.a")
