@@ -13,7 +13,7 @@ from wagtail import blocks
 from connectors.prefill import PrefillMode, fillable_choices
 
 from . import conditions
-from .definition import definition_from_raw, fill_missing_keys, validate_definition
+from .definition import TEXT_MEANINGS, definition_from_raw, fill_missing_keys, validate_definition
 
 
 class ConditionBlock(blocks.StructBlock):
@@ -68,6 +68,13 @@ class BaseFieldBlock(blocks.StructBlock):
 
 
 class ShortTextBlock(BaseFieldBlock):
+    meaning = blocks.ChoiceBlock(
+        label=_("Meaning"),
+        choices=TEXT_MEANINGS,
+        required=False,
+        help_text=_("What the answer is, whatever its label: agents find a dossier by a parent's or a child's name."),
+    )
+
     class Meta:
         label = _("Short text")
         icon = "pilcrow"

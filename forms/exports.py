@@ -52,7 +52,7 @@ def _cell(value: Any) -> str:
     return f"'{text}" if text.startswith(FORMULA_PREFIXES) else text
 
 
-def _definitions(queryset: QuerySet[Dossier]) -> list[Definition]:
+def answered_definitions(queryset: QuerySet[Dossier]) -> list[Definition]:
     """The definitions answered by the dossiers of ``queryset``: one query per distinct form revision."""
     revisions = queryset.order_by().values_list("form_page_id", "revision_id").distinct()
     definitions = []
@@ -73,7 +73,7 @@ def export_columns(queryset: QuerySet[Dossier], *, include_health: bool, explode
     """The answer columns of the export, in form order, and the group exploded into rows (if any)."""
     columns: dict[str, Column] = {}
     exploded = ""
-    for definition, form_is_health in _definitions(queryset):
+    for definition, form_is_health in answered_definitions(queryset):
         for _index, spec in definition.fields():
             if spec["type"] in SKIPPED_TYPES or not spec.get("key"):
                 continue

@@ -308,3 +308,19 @@ def test_export_cells_keep_zero_and_no_answers_and_leave_unanswered_empty():
         for kind, value in [("integer", 0), ("yes_no", False), ("short_text", ""), ("multiple_choice", [])]
     }
     assert cells == {"integer": "0", "yes_no": "Non", "short_text": "", "multiple_choice": ""}
+
+
+def test_agents_find_a_dossier_by_a_parents_or_a_childs_name(council_a, family, other_family):
+    page = famille_form(council_a)
+    lambert = make_dossier(page, family, {"nom": "Lambert", "enfants": [{"prenom": "Jules"}, {"prenom": "Léa"}]})
+    durand = make_dossier(page, other_family, {"nom": "Durand", "enfants": [{"prenom": "Tom", "allergie": True}]})
+    agent = otp_client(make_agent(council_a, "agent.a"))
+
+    def found(query):
+        listing = agent.get("/admin/dossiers/", {"q": query}).content.decode()
+        return {dossier.reference for dossier in (lambert, durand) if f"/admin/dossiers/{dossier.pk}/" in listing}
+
+    assert found("lambert") == {lambert.reference}
+    assert found("Léa") == {lambert.reference}
+    assert found("tom durand") == {durand.reference}
+    assert found("Oui") == set()  # other answers (here a health one) are not searched
