@@ -128,22 +128,23 @@ def test_export_filtered_columns_per_key_without_health_by_default(council_a, fa
     agent = otp_client(make_agent(council_a, "agent.a"))
     rows = rows_of(agent.get("/admin/dossiers/export.csv?status=submitted&health=1"))
     header, *data = rows
-    assert len(data) == 1 and "nom" in header and "enfants.1.prenom" in header and "enfants.3.prenom" in header
-    assert "enfants.1.allergie" not in header
-    assert data[0][header.index("nom")] == "'=HYPERLINK()" and data[0][header.index("enfants.1.prenom")] == "Léa"
+    assert len(data) == 1 and "Nom" in header and "Prénom (Enfant 1)" in header
+    assert "Prénom (Enfant 2)" not in header  # as many children's columns as the data needs
+    assert "Allergie (Enfant 1)" not in header
+    assert data[0][header.index("Nom")] == "'=HYPERLINK()" and data[0][header.index("Prénom (Enfant 1)")] == "Léa"
     health_agent = otp_client(make_agent(council_a, "agent.sante", role="health"))
     header = rows_of(health_agent.get("/admin/dossiers/export.csv?status=submitted"))[0]
-    assert "enfants.1.allergie" not in header
+    assert "Allergie (Enfant 1)" not in header
     header, row = rows_of(health_agent.get("/admin/dossiers/export.csv?status=submitted&health=1"))
-    assert row[header.index("enfants.1.allergie")] == "Oui"
-    header, *data = rows_of(agent.get("/admin/dossiers/export.csv?groups=rows&explode=enfants"))
-    assert "enfants.prenom" in header and len(data) == 2
+    assert row[header.index("Allergie (Enfant 1)")] == "Oui"
+    header, *data = rows_of(agent.get("/admin/dossiers/export.csv?explode=enfants"))
+    assert "Prénom (Enfant)" in header and len(data) == 2
     response = agent.get("/admin/dossiers/export.xlsx?status=validated")
     from openpyxl import load_workbook
 
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     values = [[cell.value for cell in row] for row in sheet.iter_rows()]
-    assert values[1][values[0].index("nom")] == "Durand"
+    assert values[1][values[0].index("Nom")] == "Durand"
 
 
 def bulk_dossiers(page, family, count):
@@ -307,7 +308,7 @@ def test_export_cells_keep_zero_and_no_answers_and_leave_unanswered_empty():
         kind: _value({"k": value}, Column("k", field(kind, "k", "K"), False), None)
         for kind, value in [("integer", 0), ("yes_no", False), ("short_text", ""), ("multiple_choice", [])]
     }
-    assert cells == {"integer": "0", "yes_no": "Non", "short_text": "", "multiple_choice": ""}
+    assert cells == {"integer": 0, "yes_no": "Non", "short_text": "", "multiple_choice": ""}
 
 
 def test_agents_find_a_dossier_by_a_parents_or_a_childs_name(council_a, family, other_family):
@@ -324,3 +325,38 @@ def test_agents_find_a_dossier_by_a_parents_or_a_childs_name(council_a, family, 
     assert found("Léa") == {lambert.reference}
     assert found("tom durand") == {durand.reference}
     assert found("Oui") == set()  # other answers (here a health one) are not searched
+
+
+def test_exports_read_well_in_a_spreadsheet(council_a, family):
+    from openpyxl import load_workbook
+
+    page = famille_form(council_a)
+    make_decree(council_a)
+    quote = {
+        "service": {"key": "cantine", "label": "Restauration scolaire"},
+        "amount": "2.60",
+        "unit_label": "par repas",
+    }
+    sent = timezone.make_aware(datetime.datetime(timezone.now().year, 9, 1, 9, 5))
+    make_dossier(
+        page,
+        family,
+        {"nom": "Lambert", "quotient_familial": 620},
+        qf=620,
+        submitted_at=sent,
+        prices={"quotes": [quote]},
+    )
+    agent = otp_client(make_agent(council_a, "agent.a"))
+    response = agent.get("/admin/dossiers/export.xlsx")
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    header, row = ([cell.value for cell in line] for line in sheet.iter_rows())
+    price = next(label for label in header if label.startswith("Tarif : Restauration scolaire"))
+    assert header[:4] == ["Référence", "Formulaire", "Statut", "Envoyé le"]
+    assert row[header.index("Envoyé le")] == sent.replace(tzinfo=None)
+    assert row[header.index("QF")] == 620 and row[header.index("Quotient familial")] == 620
+    assert row[header.index(price)] == 2.6  # a number the spreadsheet can sum
+    assert not any(label.startswith("Prénom (") for label in header)  # no child: no child columns
+    header, line = rows_of(agent.get("/admin/dossiers/export.csv"))
+    assert line[header.index("Envoyé le")] == f"01/09/{sent.year} 09:05" and line[header.index(price)] == "2,60"
+    listing = agent.get("/admin/dossiers/").content.decode()
+    assert 'type="radio" name="explode" value="enfants"' in listing and "Une ligne par enfant" in listing
