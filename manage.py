@@ -9,7 +9,9 @@ standard functions keep working and ``site.settings``, ``site.urls``... resolve 
 Every entry point goes through this module:
 - ``python manage.py ...`` calls it in ``main()``;
 - pytest loads this module as a plugin (``-p manage`` in pyproject.toml);
-- the WSGI server serves ``manage:application`` (``gunicorn manage:application``).
+- the WSGI server serves ``manage:application`` (``gunicorn manage:application``);
+- an ASGI server serves ``manage:asgi_application`` (``uvicorn manage:asgi_application``), or imports
+  ``site.asgi`` after ``import manage``.
 """
 
 import os
@@ -38,6 +40,11 @@ def __getattr__(name: str):
     if name == "application":
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "site.settings.production")
         from site.wsgi import application
+
+        return application
+    if name == "asgi_application":
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "site.settings.production")
+        from site.asgi import application
 
         return application
     raise AttributeError(name)

@@ -67,6 +67,7 @@ def dossier_list(request):
         "saved_filters": SavedFilter.objects.filter(user=request.user),
         "saved_filter_form": SavedFilterForm(),
         "can_export": selectors.can_export(user=request.user),
+        "export_groups": exports.repeatable_groups(queryset) if selectors.can_export(user=request.user) else [],
         "can_see_health": selectors.can_see_health_data(user=request.user),
         "can_file": request.user.has_perm("forms.change_dossier"),
     }
@@ -245,14 +246,15 @@ def dossier_action(request, pk: int, action: str):
 
 @require_GET
 def dossiers_export(request, fmt: str):
-    """The filtered list as CSV or XLSX, streamed; ``groups=rows&explode=<key>`` gives one row per item;
+    """The filtered list as CSV or XLSX, streamed; ``explode=<group key>`` gives one row per item;
     ``health=1`` adds health columns for agents who may see them."""
     if not selectors.can_export(user=request.user):
         raise PermissionDenied
     _form, queryset = _filtered(request)
     health_councils = set(selectors.health_councils(user=request.user).values_list("pk", flat=True))
     include_health = request.GET.get("health") == "1" and bool(health_councils)
-    explode = request.GET.get("explode", "") if request.GET.get("groups") == "rows" else ""
+    # The layout: one row per dossier (no group), or one row per item of a repeatable group (its key).
+    explode = "" if request.GET.get("groups") == "flat" else request.GET.get("explode", "")
     rows = exports.export_rows(
         queryset, include_health=include_health, health_councils=health_councils, explode=explode
     )

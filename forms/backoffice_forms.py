@@ -4,6 +4,7 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from .exports import answered_definitions
 from .models import CorrectionReason, Dossier, DossierStatus, FormPage
 from .selectors import agents_of_council
 from .workflow import CASE_CHOICES, CASE_LABELS, PROOF_PROVIDERS
@@ -12,7 +13,12 @@ from .workflow import CASE_CHOICES, CASE_LABELS, PROOF_PROVIDERS
 class DossierFilterForm(forms.Form):
     """The filters of the dossiers list (also those of the export, and what a saved filter keeps)."""
 
-    q = forms.CharField(label=_("Reference or family"), required=False, max_length=100)
+    q = forms.CharField(
+        label=_("Reference, email or name"),
+        help_text=_("A parent's or a child's name, as written in the dossier."),
+        required=False,
+        max_length=100,
+    )
     form = forms.ModelChoiceField(label=_("Form"), queryset=FormPage.objects.none(), required=False)
     status = forms.ChoiceField(label=_("Status"), choices=[("", "—"), *DossierStatus.choices], required=False)
     submitted_from = forms.DateField(
@@ -50,13 +56,23 @@ class DossierFilterForm(forms.Form):
             return queryset
         data = self.cleaned_data
         if data["q"]:
+            # Guardians' and children's names are answers: found through the fields that mean a person's name.
+            name_paths = {
+                path
+                for definition, _health in answered_definitions(queryset)
+                for path in definition.person_name_paths()
+            }
             for word in data["q"].split():
+                names = Q()
+                for path in sorted(name_paths):
+                    names |= Q(**{f"answers__{'__'.join(path)}__icontains": word})
                 queryset = queryset.filter(
                     Q(reference__icontains=word)
                     | Q(family__email__icontains=word)
                     | Q(family__last_name__icontains=word)
                     | Q(family__first_name__icontains=word)
                     | Q(contact_email__icontains=word)
+                    | names
                 )
         if data["form"]:
             queryset = queryset.filter(form_page=data["form"])

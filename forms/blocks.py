@@ -16,6 +16,7 @@ from . import conditions
 from .definition import (
     ROLE_CHILDREN,
     ROLE_HOUSEHOLD_ADDRESS,
+    TEXT_MEANINGS,
     definition_from_raw,
     fill_missing_keys,
     validate_definition,
@@ -77,6 +78,13 @@ class BaseFieldBlock(blocks.StructBlock):
 
 
 class ShortTextBlock(BaseFieldBlock):
+    meaning = blocks.ChoiceBlock(
+        label=_("Meaning"),
+        choices=TEXT_MEANINGS,
+        required=False,
+        help_text=_("What the answer is, whatever its label: agents find a dossier by a parent's or a child's name."),
+    )
+
     class Meta:
         label = _("Short text")
         icon = "pilcrow"

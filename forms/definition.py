@@ -30,6 +30,9 @@ GROUP_TYPE = "group"
 # Roles a field or group declares (block option "role"): code asks for a role, never for a key.
 ROLE_CHILDREN = "children"  # a repeatable group: the children of the household
 ROLE_HOUSEHOLD_ADDRESS = "household_address"  # an address field: where the household lives
+# What a short text answer is, whatever its label or key (the ``meaning`` of a short text field).
+LAST_NAME, FIRST_NAME = "last_name", "first_name"
+TEXT_MEANINGS = [(LAST_NAME, _("A person's last name")), (FIRST_NAME, _("A person's first name"))]
 CHOICE_TYPES = {"single_choice", "multiple_choice"}
 
 
@@ -44,6 +47,21 @@ class Definition:
         for index, step in enumerate(self.steps):
             for spec in step["fields"]:
                 yield index, spec
+
+    def person_name_paths(self) -> list[tuple[str, ...]]:
+        """Where the answers hold a person's name (a guardian's, a child's): ``(key,)`` for a field,
+        ``(group, index, key)`` for each possible item of a repeatable group."""
+        paths: list[tuple[str, ...]] = []
+        for _step, spec in self.fields():
+            if spec.get("health"):
+                continue  # never searchable by agents without health access
+            if spec.get("meaning") in (LAST_NAME, FIRST_NAME) and spec["key"]:
+                paths.append((spec["key"],))
+            for child in spec.get("fields") or [] if spec["type"] == GROUP_TYPE else []:
+                if child.get("meaning") in (LAST_NAME, FIRST_NAME) and child["key"] and not child.get("health"):
+                    items = int(spec.get("max_items") or 10)
+                    paths += [(spec["key"], str(index), child["key"]) for index in range(items)]
+        return paths
 
     def field_by_key(self) -> dict[str, dict[str, Any]]:
         return {spec["key"]: spec for _index, spec in self.fields() if spec.get("key")}

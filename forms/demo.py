@@ -13,6 +13,7 @@ from django.contrib.auth.models import Permission
 
 from home.demo import _editor_group, demo_councils, upsert_page
 
+from .definition import FIRST_NAME, LAST_NAME
 from .models import FormIndexPage, FormPage
 
 NO_CONDITION = {"field": "", "operator": "equals", "value": "", "reference_date": None}
@@ -65,8 +66,8 @@ def _group(key: str, label: str, item_label: str, fields, *, min_items=1, max_it
 
 def _guardian_fields(prefix: str, required: bool = True):
     return [
-        _field("short_text", f"{prefix}_nom", "Nom", required=required),
-        _field("short_text", f"{prefix}_prenom", "Prénom", required=required),
+        _field("short_text", f"{prefix}_nom", "Nom", required=required, meaning=LAST_NAME),
+        _field("short_text", f"{prefix}_prenom", "Prénom", required=required, meaning=FIRST_NAME),
         _field("phone", f"{prefix}_telephone", "Téléphone", required=required),
         _field("email", f"{prefix}_courriel", "Adresse électronique", required=False),
     ]
@@ -101,13 +102,18 @@ def dossier_famille(rules_page_id: int | None):
             *_guardian_fields("responsable1"),
             _field("yes_no", "second_responsable", "Y a-t-il un second responsable légal ?"),
             _field(
-                "short_text", "responsable2_nom", "Nom du second responsable", condition=_when("second_responsable")
+                "short_text",
+                "responsable2_nom",
+                "Nom du second responsable",
+                condition=_when("second_responsable"),
+                meaning=LAST_NAME,
             ),
             _field(
                 "short_text",
                 "responsable2_prenom",
                 "Prénom du second responsable",
                 condition=_when("second_responsable"),
+                meaning=FIRST_NAME,
             ),
             _field(
                 "phone",
@@ -130,8 +136,8 @@ def dossier_famille(rules_page_id: int | None):
                 "Enfants du foyer",
                 "Enfant",
                 [
-                    _field("short_text", "prenom", "Prénom"),
-                    _field("short_text", "nom", "Nom"),
+                    _field("short_text", "prenom", "Prénom", meaning=FIRST_NAME),
+                    _field("short_text", "nom", "Nom", meaning=LAST_NAME),
                     _field("date", "date_naissance", "Date de naissance", max_age=18),
                 ],
                 min_items=1,

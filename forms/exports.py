@@ -1,21 +1,32 @@
 """Exports of dossiers: a filtered list as CSV or XLSX, streamed, and one dossier as a PDF summary.
 
 Lists are read with ``QuerySet.iterator(chunk_size=...)`` and written row by row: memory and the number of
-SQL queries do not grow with the number of dossiers. Columns: a few about the dossier, then one per field
-key of the forms answered (read from the dossiers' own definitions, one per form revision); repeatable
-groups are either flattened (``enfants.1.prenom``) or exploded into one row per item. Health fields are
+SQL queries do not grow with the number of dossiers. Columns, headed by what the agent reads (labels): a
+few about the dossier, then one per field of the forms answered (read from the dossiers' own definitions,
+one per form revision), then the prices of the services of the councils' decrees in force; repeatable
+groups are either flattened ("Prénom (Enfant 1)", as many items as the fullest dossier has) or exploded
+into one row per item. Numbers and dates stay typed (XLSX cells; French conventions in CSV). Health fields are
 left out unless the agent may see health data of the dossier's council and asks for them.
 """
 
 import csv
+import datetime
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Func, IntegerField, Max, QuerySet
+from django.db.models.fields.json import KeyTransform
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from home.models import CouncilHomePage
+from home.selectors import decree_in_force
+from home.tariffs import UNIT_LABELS_FR, format_date_fr, format_euros
 
 from .definition import GROUP_TYPE, Definition
 from .fieldtypes import field_type
@@ -29,25 +40,30 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 @dataclass(frozen=True)
 class Column:
-    """One export column: ``path`` is ``key``, ``group.N.key`` (flattened) or ``group.key`` (row per item)."""
+    """One export column: ``path`` is ``key``, ``group.N.key`` (flattened) or ``group.key`` (row per item);
+    ``label`` is its header, as the agent reads it (the field's label, numbered for a group's items)."""
 
     path: str
     spec: dict
     health: bool
+    label: str = ""
     parts: tuple[str, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "parts", tuple(self.path.split(".")))  # split once, read for every row
 
 
-def _cell(value: Any) -> str:
+def _cell(value: Any) -> Any:
+    """A cell: numbers, dates and times stay typed; text that a spreadsheet would run as a formula is quoted."""
     if value is None or value == "":
         return ""
+    if isinstance(value, int | Decimal | datetime.date):
+        return value
     text = str(value)
     return f"'{text}" if text.startswith(FORMULA_PREFIXES) else text
 
 
-def _definitions(queryset: QuerySet[Dossier]) -> list[Definition]:
+def answered_definitions(queryset: QuerySet[Dossier]) -> list[tuple[Definition, bool]]:
     """The definitions answered by the dossiers of ``queryset``: one query per distinct form revision."""
     revisions = queryset.order_by().values_list("form_page_id", "revision_id").distinct()
     definitions = []
@@ -64,54 +80,127 @@ def _definitions(queryset: QuerySet[Dossier]) -> list[Definition]:
     return definitions
 
 
+def repeatable_groups(queryset: QuerySet[Dossier]) -> list[dict]:
+    """The repeatable groups of the answered forms (``key``, ``label``, ``item_label``): the layouts offered."""
+    groups: dict[str, dict] = {}
+    for definition, _health in answered_definitions(queryset):
+        for _index, spec in definition.fields():
+            if spec["type"] == GROUP_TYPE and spec.get("key"):
+                item = spec.get("item_label") or spec["label"]
+                groups.setdefault(spec["key"], {"key": spec["key"], "label": spec["label"], "item_label": item})
+    return list(groups.values())
+
+
+class JSONArrayLength(Func):
+    """The length of a JSON array (``NULL`` when absent): PostgreSQL's and SQLite's own functions."""
+
+    function = "jsonb_array_length"
+    output_field = IntegerField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, function="json_array_length", **extra_context)
+
+
+def _items_needed(queryset: QuerySet[Dossier], key: str) -> int:
+    """How many items of group ``key`` the most filled dossier has: the numbered columns the data needs."""
+    longest = queryset.order_by().aggregate(longest=Max(JSONArrayLength(KeyTransform(key, "answers"))))["longest"]
+    return int(longest or 0)
+
+
 def export_columns(queryset: QuerySet[Dossier], *, include_health: bool, explode: str = "") -> tuple[list[Column], str]:
     """The answer columns of the export, in form order, and the group exploded into rows (if any)."""
     columns: dict[str, Column] = {}
     exploded = ""
-    for definition, form_is_health in _definitions(queryset):
+    needed: dict[str, int] = {}
+    for definition, form_is_health in answered_definitions(queryset):
         for _index, spec in definition.fields():
             if spec["type"] in SKIPPED_TYPES or not spec.get("key"):
                 continue
             health = form_is_health or spec["health"]
             if spec["type"] != GROUP_TYPE:
                 if include_health or not health:
-                    columns.setdefault(spec["key"], Column(spec["key"], spec, health))
+                    columns.setdefault(spec["key"], Column(spec["key"], spec, health, spec["label"] or spec["key"]))
                 continue
             children = [c for c in spec["fields"] if c["type"] not in SKIPPED_TYPES]
             children = [c for c in children if include_health or not (health or c["health"])]
+            item = spec.get("item_label") or spec["label"]
             if spec["key"] == explode:
                 exploded = explode
                 for child in children:
                     path = f"{spec['key']}.{child['key']}"
-                    columns.setdefault(path, Column(path, child, health or child["health"]))
+                    label = f"{child['label']} ({item})"
+                    columns.setdefault(path, Column(path, child, health or child["health"], label))
                 continue
-            for number in range(1, (spec.get("max_items") or 10) + 1):
+            if spec["key"] not in needed:
+                needed[spec["key"]] = min(_items_needed(queryset, spec["key"]), spec.get("max_items") or 10)
+            for number in range(1, needed[spec["key"]] + 1):
                 for child in children:
                     path = f"{spec['key']}.{number}.{child['key']}"
-                    columns.setdefault(path, Column(path, child, health or child["health"]))
+                    label = f"{child['label']} ({item} {number})"
+                    columns.setdefault(path, Column(path, child, health or child["health"], label))
     return list(columns.values()), exploded
 
 
-BASE_HEADERS = ["reference", "form", "status", "submitted_at", "family", "assigned_to", "qf", "qf_source", "qf_month"]
+BASE_HEADERS = [
+    gettext_noop("Reference"),
+    gettext_noop("Form"),
+    gettext_noop("Status"),
+    gettext_noop("Sent on"),
+    gettext_noop("Family"),
+    gettext_noop("Assigned agent"),
+    gettext_noop("QF"),
+    gettext_noop("QF source"),
+    gettext_noop("QF month"),
+]
 
 
-def _base_cells(dossier: Dossier) -> list[str]:
+def base_headers() -> list[str]:
+    return [_(label) for label in BASE_HEADERS]
+
+
+def price_services(queryset: QuerySet[Dossier]) -> list[tuple[str, str]]:
+    """``(service key, header)`` of the services priced by the decrees in force of the dossiers' councils."""
+    services: dict[str, str] = {}
+    council_ids = queryset.order_by().values("council_id").distinct()
+    for council in CouncilHomePage.objects.filter(pk__in=council_ids).order_by("pk"):
+        decree = decree_in_force(council=council)
+        for rule in decree.grid().services if decree else ():
+            header = _("Price: %(service)s (€ %(unit)s)") % {"service": rule.label, "unit": UNIT_LABELS_FR[rule.unit]}
+            services.setdefault(rule.key, header)
+    return list(services.items())
+
+
+def _base_cells(dossier: Dossier) -> list[Any]:
     family = dossier.family.email if dossier.family else dossier.contact_email
     assigned = dossier.assigned_to.get_username() if dossier.assigned_to else ""
     return [
         dossier.reference,
         dossier.form_page.title,
         dossier.get_status_display(),
-        timezone.localtime(dossier.submitted_at).strftime("%Y-%m-%d %H:%M"),
+        timezone.localtime(dossier.submitted_at).replace(tzinfo=None, second=0, microsecond=0),
         family,
         assigned,
-        "" if dossier.qf is None else str(dossier.qf),
+        dossier.qf,
         dossier.qf_source,
-        dossier.qf_month.strftime("%Y-%m") if dossier.qf_month else "",
+        dossier.qf_month.strftime("%m/%Y") if dossier.qf_month else "",
     ]
 
 
-def _value(answers: dict, column: Column, item: dict | None) -> str:
+def _typed(spec: dict, value: Any) -> Any:
+    """A number stays a number and a date a date (the spreadsheet sorts and sums them); the rest is text."""
+    try:
+        if spec["type"] == "integer" and not isinstance(value, bool):
+            return int(value)
+        if spec["type"] == "decimal":
+            return Decimal(str(value))
+        if spec["type"] == "date" and isinstance(value, str):
+            return datetime.date.fromisoformat(value)
+    except (TypeError, ValueError, ArithmeticError):
+        pass
+    return field_type(spec).display(spec, value)
+
+
+def _value(answers: dict, column: Column, item: dict | None) -> Any:
     parts = column.parts
     if len(parts) == 1:
         value = answers.get(parts[0])
@@ -123,19 +212,30 @@ def _value(answers: dict, column: Column, item: dict | None) -> str:
         value = items[number].get(parts[2]) if number < len(items) and isinstance(items[number], dict) else None
     if value is None or (not value and not isinstance(value, int | float)):  # unanswered (0 and False are answers)
         return ""
-    return field_type(column.spec).display(column.spec, value)
+    return _typed(column.spec, value)
+
+
+def _prices(dossier: Dossier, services: list[tuple[str, str]]) -> list[Any]:
+    amounts = {}
+    for quote in (dossier.prices or {}).get("quotes") or []:
+        try:
+            amounts[quote["service"]["key"]] = Decimal(str(quote["amount"]))
+        except (KeyError, TypeError, ArithmeticError):
+            continue
+    return [amounts.get(key, "") for key, _header in services]
 
 
 def export_rows(
     queryset: QuerySet[Dossier], *, include_health: bool, health_councils: set[int], explode: str = ""
-) -> Iterator[list[str]]:
+) -> Iterator[list[Any]]:
     """The header, then one row per dossier (or per item of the exploded group), read chunk by chunk.
 
     ``health_councils``: ids of the councils whose health data the agent may see (health cells of other
     councils' dossiers stay empty even when ``include_health``).
     """
     columns, exploded = export_columns(queryset, include_health=include_health, explode=explode)
-    yield [*BASE_HEADERS, *(column.path for column in columns)]
+    services = price_services(queryset)
+    yield [*base_headers(), *(column.label for column in columns), *(header for _key, header in services)]
     rows = (
         queryset.select_related("form_page", "family", "assigned_to")
         .only(
@@ -150,6 +250,7 @@ def export_rows(
             "qf_source",
             "qf_month",
             "answers",
+            "prices",
             "council_id",
             "is_health_data",
         )
@@ -157,6 +258,7 @@ def export_rows(
     )
     for dossier in rows.iterator(chunk_size=CHUNK_SIZE):
         base = _base_cells(dossier)
+        prices = _prices(dossier, services)
         hidden = include_health and dossier.council_id not in health_councils
         items = (dossier.answers.get(exploded) or [None]) if exploded else [None]
         for item in items:
@@ -164,7 +266,7 @@ def export_rows(
                 "" if (hidden and (column.health or dossier.is_health_data)) else _value(dossier.answers, column, item)
                 for column in columns
             ]
-            yield [_cell(value) for value in [*base, *cells]]
+            yield [_cell(value) for value in [*base, *cells, *prices]]
 
 
 class _Echo:
@@ -177,13 +279,25 @@ class _Echo:
 CSV_CHUNK_SIZE = 64 * 1024
 
 
-def csv_chunks(rows: Iterable[list[str]]) -> Iterator[str]:
-    """CSV text (with a BOM so that spreadsheet software reads UTF-8), in pieces of about 64 KB: one
-    write to the network per piece rather than per line, and never more than a piece in memory."""
+def _csv_text(value: Any) -> Any:
+    """French spreadsheet conventions: decimal comma, day/month/year."""
+    if isinstance(value, Decimal):
+        return f"{value:f}".replace(".", ",")
+    if isinstance(value, datetime.datetime):
+        return value.strftime("%d/%m/%Y %H:%M")
+    if isinstance(value, datetime.date):
+        return value.strftime("%d/%m/%Y")
+    return value
+
+
+def csv_chunks(rows: Iterable[list[Any]]) -> Iterator[str]:
+    """CSV text for French spreadsheets (UTF-8 with a BOM, ";" between cells, decimal comma, dates as
+    day/month/year), in pieces of about 64 KB: one write to the network per piece rather than per line,
+    and never more than a piece in memory."""
     writer = csv.writer(_Echo(), delimiter=";")
     piece, size = ["\ufeff"], 1
     for row in rows:
-        line = writer.writerow(row)
+        line = writer.writerow([_csv_text(value) for value in row])
         piece.append(line)
         size += len(line)
         if size >= CSV_CHUNK_SIZE:
@@ -193,15 +307,37 @@ def csv_chunks(rows: Iterable[list[str]]) -> Iterator[str]:
         yield "".join(piece)
 
 
-def xlsx_chunks(rows: Iterable[list[str]], *, title: str) -> Iterator[bytes]:
+def xlsx_chunks(rows: Iterable[list[Any]], *, title: str) -> Iterator[bytes]:
     """An XLSX file built with openpyxl's write-only workbook (rows go to a temporary file, not memory),
-    then read back in chunks. The ZIP is only complete at the end, so the bytes come after the last row."""
+    then read back in chunks. The ZIP is only complete at the end, so the bytes come after the last row.
+    Numbers are numbers, dates are dates (shown day/month/year), the header row is bold and frozen."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31])
+    sheet.freeze_panes = "A2"
+    rows = iter(rows)
+    header = []
+    for label in next(rows, []):
+        cell = WriteOnlyCell(sheet, value=label)
+        cell.font = Font(bold=True)
+        header.append(cell)
+    sheet.append(header)
     for row in rows:
-        sheet.append(row)
+        cells = []
+        for value in row:
+            if isinstance(value, datetime.datetime):
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.number_format = "dd/mm/yyyy hh:mm"
+            elif isinstance(value, datetime.date):
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.number_format = "dd/mm/yyyy"
+            else:
+                cell = value
+            cells.append(cell)
+        sheet.append(cells)
     with tempfile.TemporaryFile() as buffer:
         workbook.save(buffer)
         buffer.seek(0)
@@ -211,6 +347,18 @@ def xlsx_chunks(rows: Iterable[list[str]], *, title: str) -> Iterator[bytes]:
 
 # PDF summary -------------------------------------------------------------------------------
 
+FONTS_DIR = Path(__file__).resolve().parent / "fonts"
+
+
+def french_date(moment: datetime.datetime) -> str:
+    """``1er septembre 2026`` (in the portal's time zone)."""
+    return format_date_fr(timezone.localtime(moment).date())
+
+
+def french_datetime(moment: datetime.datetime) -> str:
+    """``1er septembre 2026 à 09:05`` (in the portal's time zone)."""
+    return _("%(date)s at %(time)s") % {"date": french_date(moment), "time": f"{timezone.localtime(moment):%H:%M}"}
+
 
 def dossier_pdf(*, dossier: Dossier, steps: list[dict], files: list, events: list, corrections: list) -> bytes:
     """A PDF summary of one dossier: answers, files, history, acceptance evidence and prices (fpdf2)."""
@@ -219,27 +367,27 @@ def dossier_pdf(*, dossier: Dossier, steps: list[dict], files: list, events: lis
 
     pdf = FPDF(format="A4")
     pdf.set_auto_page_break(auto=True, margin=15)
+    # An embedded Unicode font (shipped in forms/fonts/): the core PDF fonts know Latin-1 only ("€" -> "?").
+    font = "DejaVuSans"
+    pdf.add_font(font, "", FONTS_DIR / "DejaVuSans.ttf")
+    pdf.add_font(font, "B", FONTS_DIR / "DejaVuSans-Bold.ttf")
+    pdf.set_fallback_fonts([font])
     pdf.add_page()
-    font = "Helvetica"
     width = pdf.w - pdf.l_margin - pdf.r_margin
-
-    def text(value: Any) -> str:
-        # The core fonts know Latin-1 only: other characters (e.g. emojis, typographic apostrophes) are replaced.
-        return str(value).replace("\u2019", "'").replace("\u2013", "-").encode("latin-1", "replace").decode("latin-1")
 
     def line(label: str, value: Any = "", *, size: int = 10, bold: bool = False) -> None:
         pdf.set_font(font, "B" if bold else "", size)
-        body = f"{label} : {value}" if value not in ("", None) else label
-        pdf.multi_cell(width, 5, text(body), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        body = f"{label}\u00a0: {value}" if value not in ("", None) else label
+        pdf.multi_cell(width, 5, str(body), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
     def heading(title: str) -> None:
         pdf.ln(3)
         line(title, size=12, bold=True)
 
-    line(f"{dossier.form_page.title} - {dossier.reference}", size=14, bold=True)
+    line(f"{dossier.form_page.title} – {dossier.reference}", size=14, bold=True)
     line(_("Council"), dossier.council.official_name)
     line(_("Status"), dossier.get_status_display())
-    line(_("Sent on"), timezone.localtime(dossier.submitted_at).strftime("%d/%m/%Y %H:%M"))
+    line(_("Sent on"), french_datetime(dossier.submitted_at))
     family = dossier.family.email if dossier.family else dossier.contact_email
     line(_("Family"), family)
     if dossier.submitted_by_agent:
@@ -249,7 +397,7 @@ def dossier_pdf(*, dossier: Dossier, steps: list[dict], files: list, events: lis
         for row in step["rows"]:
             if row["items"]:
                 for item in row["items"]:
-                    line(f"{row['label']} - {item['legend']}", bold=True)
+                    line(f"{row['label']} – {item['legend']}", bold=True)
                     for sub in item["rows"]:
                         line(f"  {sub['label']}", sub["file"]["name"] if sub["file"] else sub["value"])
             else:
@@ -276,19 +424,20 @@ def dossier_pdf(*, dossier: Dossier, steps: list[dict], files: list, events: lis
     if dossier.prices.get("quotes"):
         heading(_("Prices"))
         for quote in dossier.prices["quotes"]:
-            line(quote["service"]["label"], f"{quote['amount']} EUR {quote['unit_label']}", bold=True)
+            amount = format_euros(Decimal(str(quote["amount"])))
+            line(quote["service"]["label"], f"{amount} {quote['unit_label']}".strip(), bold=True)
             for sentence in quote["explanation"]:
                 line(f"  {sentence}")
     heading(_("History"))
     for event in events:
-        when = timezone.localtime(event.at).strftime("%d/%m/%Y %H:%M")
+        when = french_datetime(event.at)
         actor = event.actor.get_username() if event.actor else ""
-        comment = f" - {event.comment}" if event.comment else ""
+        comment = f" – {event.comment}" if event.comment else ""
         line(f"{when} {event.get_to_status_display()} ({event.get_kind_display()}) {actor}{comment}")
     for correction in corrections:
-        heading(_("Correction requested on %(date)s") % {"date": correction.requested_at.strftime("%d/%m/%Y")})
+        heading(_("Correction requested on %(date)s") % {"date": french_date(correction.requested_at)})
         for item in correction.shown_items:  # without health items unless allowed (correction_changes)
             before = (item.before or {}).get("text", "")
             after = (item.after or {}).get("text", "") if item.after else _("not corrected yet")
-            line(item.label, f"{item.get_reason_display()}: {before} -> {after}")
+            line(item.label, f"{item.get_reason_display()}\u00a0: {before} → {after}")
     return bytes(pdf.output())

@@ -1,15 +1,18 @@
 """Emails to families at each step of their dossier: texts per council (editable), defaults, queueing.
 
 An email carries the reference, the form's name and a link to the family space, never the answers
-(health data may be among them): the family reads the details after logging in. Sending happens in a
+(health data may be among them): the family reads the details after logging in. A correction request
+also carries the agent's message and what to correct (each field's label and the reason), as the family
+space shows them. Sending happens in a
 background task (``tasks.notification_send``), retried a bounded number of times, each attempt logged in
 ``NotificationLog`` (status, attempts, the error's class, never the content).
 """
 
-from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from home.selectors import council_site_url
 
 from .models import Dossier, NotificationEvent, NotificationLog, NotificationTemplate
 
@@ -28,8 +31,8 @@ DEFAULT_BODIES = {
     ),
     NotificationEvent.CORRECTION_REQUESTED: gettext_lazy(
         "Hello,\n\nThe service has looked at your dossier “{form}” ({reference}) and needs you to correct or "
-        "complete some answers or documents.\n\nLog in to your family space to see what to correct and send it "
-        "again: {link}\n\n{council}"
+        "complete some answers or documents.\n\n{corrections}\n\nLog in to your family space to correct them "
+        "and send your dossier again: {link}\n\n{council}"
     ),
     NotificationEvent.VALIDATED: gettext_lazy(
         "Hello,\n\nYour dossier “{form}” ({reference}) has been validated. Your prices and their explanation "
@@ -40,7 +43,7 @@ DEFAULT_BODIES = {
         "space: {link}\n\n{council}"
     ),
 }
-PLACEHOLDERS = ("reference", "form", "council", "link")
+PLACEHOLDERS = ("reference", "form", "council", "link", "corrections")
 
 
 class _Values(dict):
@@ -52,11 +55,24 @@ class _Values(dict):
 
 def dossier_link(dossier: Dossier) -> str:
     """The absolute link to the dossier in the family space (on the council's own site when it has one)."""
-    from wagtail.models import Site
+    return council_site_url(dossier.council) + reverse("forms:family_dossier", kwargs={"uuid": dossier.uuid})
 
-    site = Site.objects.filter(root_page_id=dossier.council_id).first()
-    base = site.root_url if site is not None else settings.WAGTAILADMIN_BASE_URL
-    return base.rstrip("/") + reverse("forms:family_dossier", kwargs={"uuid": dossier.uuid})
+
+def correction_text(dossier: Dossier) -> str:
+    """The latest correction request of the dossier as the family sees it: the agent's message, then each
+    answer or document to correct with the reason (never the answer itself)."""
+    correction = dossier.corrections.prefetch_related("items").first()
+    if correction is None:
+        return ""
+    lines = []
+    if correction.message:
+        lines += [_("Message from the service:"), correction.message, ""]
+    lines.append(_("To correct:"))
+    lines += [
+        _("- %(label)s: %(reason)s") % {"label": item.label, "reason": item.get_reason_display().lower()}
+        for item in correction.items.all()
+    ]
+    return "\n".join(lines)
 
 
 def declared_qf_notice(qf: int) -> str:
@@ -81,7 +97,10 @@ def notification_texts(*, dossier: Dossier, event: str) -> tuple[str, str]:
         form=form_page.title,
         council=dossier.council.official_name,
         link=dossier_link(dossier),
+        corrections=correction_text(dossier) if event == NotificationEvent.CORRECTION_REQUESTED else "",
     )
+    if event == NotificationEvent.CORRECTION_REQUESTED and "{corrections}" not in body:
+        body = f"{body}\n\n{{corrections}}"  # a council's own text cannot leave out what to correct
     subject = subject.format_map(values)
     body = body.format_map(values)
     if event == NotificationEvent.SUBMITTED and template is None and form_page.email_body:

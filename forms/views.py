@@ -26,6 +26,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_otp import user_has_device
 
+from home.selectors import council_for_request, rules_pages_to_accept_again
+
 from . import selectors, services
 from .display import summary
 from .models import FormPage
@@ -460,7 +462,12 @@ def family_space(request):
         source = renewal_source(form_page=page, user=request.user)
         if source is not None and page.pk not in drafted and page.is_open():
             renewals.append({"page": page, "source": source})
-    context = {"drafts": drafts, "dossiers": dossiers, "renewals": renewals}
+    council = council_for_request(request)
+    new_rules = [
+        {"page": page, "accept_url": page.get_url(request) + page.reverse_subpage("accept")}
+        for page in (rules_pages_to_accept_again(council=council, user=request.user) if council else [])
+    ]
+    context = {"drafts": drafts, "dossiers": dossiers, "renewals": renewals, "new_rules": new_rules}
     return render(request, "forms/family_space.html", context)
 
 

@@ -4,6 +4,7 @@
 reuse ``upsert_page`` and ``DEMO_COUNCILS``.
 """
 
+import os
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -197,13 +198,20 @@ def _council(spec: DemoCouncil) -> CouncilHomePage:
         introduction=f"<p>Bienvenue sur le portail famille de {spec.official_name} : inscriptions, "
         "règlements, tarifs et démarches en ligne.</p>",
     )
+    # The site's hostname and port make every absolute link (emails, rules): the port `make run` serves on.
+    Site.objects.filter(hostname=spec.hostname).exclude(root_page=council).delete()
     Site.objects.update_or_create(
         hostname=spec.hostname,
-        port=80,
-        defaults={"root_page": council, "is_default_site": spec.is_default_site, "site_name": spec.official_name},
+        root_page=council,
+        defaults={"port": demo_port(), "is_default_site": spec.is_default_site, "site_name": spec.official_name},
     )
     _footer_pages(council, spec)
     return council
+
+
+def demo_port() -> int:
+    """The port the demo is served on (``PORT``, as ``make run`` passes it; 8000 by default)."""
+    return int(os.environ.get("PORT") or 8000)
 
 
 def _remove_wagtail_welcome_page() -> None:

@@ -5,8 +5,10 @@ exists and matches is left alone, so running the demo twice makes no new page, v
 """
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+
+from django.utils import timezone
 
 from . import tariffs
 from .blocks import stream_data_from_rule
@@ -20,6 +22,7 @@ from .models import (
     TariffDecreeDeliberation,
     TariffDecreePage,
 )
+from .services import rules_version_publish
 
 
 @dataclass(frozen=True)
@@ -163,16 +166,27 @@ def _rules(council: CouncilHomePage, deliberations: dict[str, DeliberationPage])
             RulesPageDeliberation(deliberation=deliberations["2023-18"], role=DeliberationLink.Role.ADOPTED)
         ]
         council.add_child(instance=page)
-        page.save_revision().publish()  # version 1
+        _publish_rules_version(page, deliberations["2023-18"])  # version 1
     page = RulesPage.objects.get(pk=page.pk)
     page.body = RULES_V2
     page.effective_date = date(2025, 9, 1)
+    page.adoption_date = date(2025, 6, 30)
     page.deliberation_links = [
         RulesPageDeliberation(deliberation=deliberations["2023-18"], role=DeliberationLink.Role.ADOPTED),
         RulesPageDeliberation(deliberation=deliberations["2025-27"], role=DeliberationLink.Role.MODIFIED),
     ]
-    page.save_revision().publish()  # version 2
+    _publish_rules_version(page, deliberations["2025-27"])  # version 2
     return page
+
+
+def _publish_rules_version(page: RulesPage, deliberation: DeliberationPage) -> None:
+    """Publish the page as a version dated like its deliberation (published then), not like today's demo run."""
+    published_on = deliberation.published_on or deliberation.session_date
+    rules_version_publish(
+        rules_page=page,
+        published_at=timezone.make_aware(datetime.combine(published_on, datetime.min.time().replace(hour=9))),
+    )
+    page.save_revision().publish()  # the same content: no further version
 
 
 def _decree_rules() -> list[tariffs.Rule]:

@@ -491,6 +491,7 @@ class RulesVersion(AppendOnlyModel):
     effective_date = models.DateField(_("in force from"))
     text = models.TextField(_("text shown to families"))
     text_sha256 = models.CharField(_("SHA-256 of the text"), max_length=64)
+    adopted_on = models.DateField(_("adopted on"), null=True, blank=True)
     published_at = models.DateTimeField(_("published at"), default=timezone.now)
 
     class Meta:
@@ -547,6 +548,27 @@ class RulesAcceptance(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.guardian_name} – {self.rules_page_id} v{self.version_number}"
+
+
+class RulesUpdateNotice(models.Model):
+    """That a family account who had accepted an earlier version was told (by email) of a new version:
+    one per account and version, so that nobody is told twice."""
+
+    version = models.ForeignKey(
+        RulesVersion, verbose_name=_("version"), on_delete=models.CASCADE, related_name="update_notices"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("family account"), on_delete=models.CASCADE, related_name="+"
+    )
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("new rules notice")
+        verbose_name_plural = _("new rules notices")
+        constraints = [models.UniqueConstraint(fields=["version", "user"], name="home_rules_notice_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.version} → {self.user_id}"
 
 
 # --- Tariff decrees -------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from datetime import date, timedelta
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
@@ -23,6 +24,13 @@ def council_for_request(request) -> CouncilHomePage | None:
             council = CouncilHomePage.objects.filter(pk=site.root_page_id).select_related("logo").first()
         request._council = council
     return request._council
+
+
+def council_site_url(council) -> str:
+    """The council's own site root (``http://host[:port]``, no trailing slash): the base of every absolute
+    link the portal sends (emails), whoever or whatever sends it (a request, a worker)."""
+    site = Site.objects.filter(root_page_id=council.pk).order_by("-is_default_site", "pk").first() if council else None
+    return (site.root_url if site is not None else settings.WAGTAILADMIN_BASE_URL).rstrip("/")
 
 
 def council_for_page(page) -> CouncilHomePage | None:

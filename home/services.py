@@ -15,6 +15,7 @@ from . import tariffs
 from .blocks import stream_data_from_rule
 from .models import DeliberationPage, RulesAcceptance, RulesPage, RulesVersion, TariffDecreePage
 from .selectors import rules_version_in_force
+from .tasks import rules_update_notify
 
 
 @transaction.atomic
@@ -31,15 +32,20 @@ def rules_version_publish(*, rules_page: RulesPage, published_at=None) -> RulesV
     latest = RulesVersion.objects.filter(rules_page=rules_page).order_by("-number").first()
     if latest and latest.text_sha256 == digest and latest.effective_date == rules_page.effective_date:
         return latest
-    return RulesVersion.objects.create(
+    version = RulesVersion.objects.create(
         rules_page=rules_page,
         number=(latest.number + 1) if latest else 1,
         title=rules_page.title,
         effective_date=rules_page.effective_date,
         text=text,
         text_sha256=digest,
+        adopted_on=rules_page.adoption_date,
         published_at=published_at or timezone.now(),
     )
+    if latest is not None:
+        # Families who accepted an earlier version are told by email, once the publication is committed.
+        transaction.on_commit(lambda: rules_update_notify.enqueue(version.pk))
+    return version
 
 
 def rules_accept(

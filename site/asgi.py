@@ -1,4 +1,4 @@
-"""ASGI entry point, for servers that speak ASGI. Import ``manage`` first (see manage.py)."""
+"""ASGI entry point. Serve it as ``uvicorn manage:asgi_application`` (see manage.py for why)."""
 
 import os
 

@@ -4,14 +4,24 @@ Builders are plain functions (``make_council``, ``make_staff``, ``make_family``)
 more of them; fixtures are the usual two councils A and B.
 """
 
+import os
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from wagtail.models import Page, Site
 
 from home.demo import EDITOR_PAGE_PERMISSIONS  # noqa: F401  (re-exported for tests)
 from home.models import CouncilHomePage
+
+# The suite runs on small shared machines (2 cores, several runs at once): a property test must not fail
+# because the machine was busy. No deadline and no "too slow" health check; the number of examples is
+# unchanged. Select another profile with HYPOTHESIS_PROFILE (e.g. "default").
+hypothesis_settings.register_profile("shared-machine", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "shared-machine"))
 
 
 def make_council(slug: str, *, hostname: str, siret: str, default: bool = False, **fields) -> CouncilHomePage:

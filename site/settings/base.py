@@ -278,6 +278,7 @@ ACCOUNT_RATE_LIMITS = {
     "confirm_email": "1/3m/key",
 }
 ACCOUNT_ADAPTER = "site.accounts.FamilyAccountAdapter"
+ACCOUNT_USER_DISPLAY = "site.accounts.user_display"  # families are named by their email, never a username
 LOGIN_URL = "account_login"
 
 # One lockout policy for every way of signing in (django-axes, site/lockout.py): families' login, the
@@ -314,6 +315,7 @@ LOGGING = {
         # One line per background task and per page action is noise on the console.
         "django_tasks": {"level": "WARNING"},
         "wagtail": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},  # fpdf2 subsets the PDF font: one INFO line per table otherwise
     },
 }
 

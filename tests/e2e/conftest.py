@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from tests.conftest import restore_tree_roots
 
@@ -76,6 +77,11 @@ def simulator():
     server.stop()
 
 
+def reference_pattern() -> re.Pattern:
+    """A dossier reference filed now: references carry the year of filing (``DF-<year>-000123``)."""
+    return re.compile(rf"DF-{timezone.now().year}-\d{{6}}")
+
+
 class Portal:
     """URLs of the demo councils served by the live server."""
 
@@ -86,12 +92,15 @@ class Portal:
 
 
 @pytest.fixture
-def portal(live_server, transactional_db, simulator, settings) -> Portal:
+def portal(live_server, transactional_db, simulator, settings, monkeypatch) -> Portal:
     settings.API_PARTICULIER_BASE_URL = simulator.base_url
     settings.ALLOWED_HOSTS = ["*"]
     restore_tree_roots()
+    portal = Portal(live_server.url)
+    # As `make run` does: the demo sites get the port they are served on (an unusual one here).
+    monkeypatch.setenv("PORT", str(portal.port))
     call_command("load_initial_data", stdout=StringIO())
-    return Portal(live_server.url)
+    return portal
 
 
 @pytest.fixture(scope="session")

@@ -5,6 +5,8 @@ import re
 from django.core import mail
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import reference_pattern
+
 PASSWORD = "Une-phrase-de-passe-2026"
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
@@ -138,14 +140,14 @@ def submit_dossier_famille_with_api(journey, portal, email: str) -> str:
     journey.audit("check answers")
     page.get_by_role("button", name=re.compile("Envoyer")).click()
 
-    expect(page.get_by_text(re.compile(r"DF-2026-\d{6}"))).to_be_visible()
+    expect(page.get_by_text(reference_pattern())).to_be_visible()
     # The price and how it was computed: QF 620 from the CAF, canteen at the floor of the decree.
     prices = page.get_by_role("region", name="Vos tarifs (à confirmer)")
     expect(prices).to_contain_text("620")
     expect(prices.get_by_role("heading", name=re.compile(r"Restauration scolaire : 2,60 €"))).to_be_visible()
     expect(prices.get_by_role("listitem").first).to_be_visible()
     journey.audit("confirmation")
-    reference = re.search(r"DF-2026-\d{6}", page.content()).group(0)
+    reference = reference_pattern().search(page.content()).group(0)
     assert any(reference in m.body for m in mail.outbox if email in m.to)
     return reference
 
@@ -183,9 +185,9 @@ def finish_after_resources(journey) -> str:
     page.get_by_role("button", name="Enregistrer et continuer").click()
     journey.audit("check answers")
     page.get_by_role("button", name=re.compile("Envoyer")).click()
-    expect(page.get_by_text(re.compile(r"DF-2026-\d{6}"))).to_be_visible()
+    expect(page.get_by_text(reference_pattern())).to_be_visible()
     journey.audit("confirmation")
-    return re.search(r"DF-2026-\d{6}", page.content()).group(0)
+    return reference_pattern().search(page.content()).group(0)
 
 
 def test_family_without_caf_file_takes_the_manual_route(portal, journey):
@@ -248,4 +250,4 @@ def test_family_on_a_flaky_api_keeps_its_draft_and_finishes_later(portal, journe
     expect(field(page, "Quotient familial")).to_have_value("620")
     page.get_by_role("button", name="Enregistrer et continuer").click()
     reference = finish_after_resources(journey)
-    assert reference.startswith("DF-2026-")
+    assert reference_pattern().fullmatch(reference)

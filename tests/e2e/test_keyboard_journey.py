@@ -5,6 +5,7 @@ import re
 from django.core import mail
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import reference_pattern
 from tests.e2e.test_family_journeys import PASSWORD, PDF, field
 
 MAX_TABS = 80
@@ -96,5 +97,5 @@ def test_dossier_famille_with_the_keyboard_only(portal, journey):
     press(page, page.get_by_label(re.compile("J'ai lu le règlement")), "Space")
     press(page, page.get_by_role("button", name="Enregistrer et continuer"))
     press(page, page.get_by_role("button", name=re.compile("Envoyer")))
-    expect(page.get_by_text(re.compile(r"DF-2026-\d{6}"))).to_be_visible()
+    expect(page.get_by_text(reference_pattern())).to_be_visible()
     journey.step("sent with the keyboard")

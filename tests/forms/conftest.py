@@ -189,7 +189,7 @@ def famille_form(council, *, rules=None, slug="dossier-famille", **settings):
     steps = [
         step(
             "Foyer",
-            field("short_text", "nom", "Nom"),
+            field("short_text", "nom", "Nom", meaning="last_name"),
             field("integer", "quotient_familial", "Quotient familial", required=False),
             field("file", "justificatif_domicile", "Justificatif de domicile", expires=True),
             field("file", "assurance", "Attestation d'assurance", required=False),
@@ -201,7 +201,9 @@ def famille_form(council, *, rules=None, slug="dossier-famille", **settings):
                 choices=["Restauration scolaire", "Accueil de loisirs, journée"],
             ),
             group(
-                "enfants", field("short_text", "prenom", "Prénom"), field("yes_no", "allergie", "Allergie", health=True)
+                "enfants",
+                field("short_text", "prenom", "Prénom", meaning="first_name"),
+                field("yes_no", "allergie", "Allergie", health=True),
             ),
         )
     ]

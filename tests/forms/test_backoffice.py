@@ -132,22 +132,23 @@ def test_export_filtered_columns_per_key_without_health_by_default(council_a, fa
     agent = otp_client(make_agent(council_a, "agent.a"))
     rows = rows_of(agent.get("/admin/dossiers/export.csv?status=submitted&health=1"))
     header, *data = rows
-    assert len(data) == 1 and "nom" in header and "enfants.1.prenom" in header and "enfants.3.prenom" in header
-    assert "enfants.1.allergie" not in header
-    assert data[0][header.index("nom")] == "'=HYPERLINK()" and data[0][header.index("enfants.1.prenom")] == "Léa"
+    assert len(data) == 1 and "Nom" in header and "Prénom (Enfant 1)" in header
+    assert "Prénom (Enfant 2)" not in header  # as many children's columns as the data needs
+    assert "Allergie (Enfant 1)" not in header
+    assert data[0][header.index("Nom")] == "'=HYPERLINK()" and data[0][header.index("Prénom (Enfant 1)")] == "Léa"
     health_agent = otp_client(make_agent(council_a, "agent.sante", role="health"))
     header = rows_of(health_agent.get("/admin/dossiers/export.csv?status=submitted"))[0]
-    assert "enfants.1.allergie" not in header
+    assert "Allergie (Enfant 1)" not in header
     header, row = rows_of(health_agent.get("/admin/dossiers/export.csv?status=submitted&health=1"))
-    assert row[header.index("enfants.1.allergie")] == "Oui"
-    header, *data = rows_of(agent.get("/admin/dossiers/export.csv?groups=rows&explode=enfants"))
-    assert "enfants.prenom" in header and len(data) == 2
+    assert row[header.index("Allergie (Enfant 1)")] == "Oui"
+    header, *data = rows_of(agent.get("/admin/dossiers/export.csv?explode=enfants"))
+    assert "Prénom (Enfant)" in header and len(data) == 2
     response = agent.get("/admin/dossiers/export.xlsx?status=validated")
     from openpyxl import load_workbook
 
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     values = [[cell.value for cell in row] for row in sheet.iter_rows()]
-    assert values[1][values[0].index("nom")] == "Durand"
+    assert values[1][values[0].index("Nom")] == "Durand"
 
 
 def bulk_dossiers(page, family, count):
@@ -210,6 +211,26 @@ def test_pdf_summary(council_a, family):
     response = agent.get(f"/admin/dossiers/{dossier.pk}/resume.pdf")
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
     assert response["Content-Type"] == "application/pdf"
+
+
+def test_pdf_summary_prints_euros_and_french_dates(council_a, family):
+    from pypdf import PdfReader
+
+    page = famille_form(council_a)
+    quote = {
+        "service": {"label": "Restauration scolaire"},
+        "amount": "2.60",
+        "unit_label": "par repas",
+        "explanation": ["Quotient familial retenu : 620 (source : CAF)."],
+    }
+    sent = timezone.make_aware(datetime.datetime(timezone.now().year, 9, 1, 9, 5))
+    dossier = make_dossier(page, family, {"nom": "Lefèvre"}, submitted_at=sent, prices={"quotes": [quote]})
+    response = otp_client(make_agent(council_a, "agent.a")).get(f"/admin/dossiers/{dossier.pk}/resume.pdf")
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    text = text.replace("\u00a0", " ")
+    assert "Restauration scolaire : 2,60 € par repas" in text
+    assert f"Envoyé le : 1er septembre {sent.year} à 09:05" in text
+    assert "Lefèvre" in text
 
 
 def test_agent_files_a_dossier_at_the_counter(council_a, family):
@@ -291,4 +312,55 @@ def test_export_cells_keep_zero_and_no_answers_and_leave_unanswered_empty():
         kind: _value({"k": value}, Column("k", field(kind, "k", "K"), False), None)
         for kind, value in [("integer", 0), ("yes_no", False), ("short_text", ""), ("multiple_choice", [])]
     }
-    assert cells == {"integer": "0", "yes_no": "Non", "short_text": "", "multiple_choice": ""}
+    assert cells == {"integer": 0, "yes_no": "Non", "short_text": "", "multiple_choice": ""}
+
+
+def test_agents_find_a_dossier_by_a_parents_or_a_childs_name(council_a, family, other_family):
+    page = famille_form(council_a)
+    lambert = make_dossier(page, family, {"nom": "Lambert", "enfants": [{"prenom": "Jules"}, {"prenom": "Léa"}]})
+    durand = make_dossier(page, other_family, {"nom": "Durand", "enfants": [{"prenom": "Tom", "allergie": True}]})
+    agent = otp_client(make_agent(council_a, "agent.a"))
+
+    def found(query):
+        listing = agent.get("/admin/dossiers/", {"q": query}).content.decode()
+        return {dossier.reference for dossier in (lambert, durand) if f"/admin/dossiers/{dossier.pk}/" in listing}
+
+    assert found("lambert") == {lambert.reference}
+    assert found("Léa") == {lambert.reference}
+    assert found("tom durand") == {durand.reference}
+    assert found("Oui") == set()  # other answers (here a health one) are not searched
+
+
+def test_exports_read_well_in_a_spreadsheet(council_a, family):
+    from openpyxl import load_workbook
+
+    page = famille_form(council_a)
+    make_decree(council_a)
+    quote = {
+        "service": {"key": "cantine", "label": "Restauration scolaire"},
+        "amount": "2.60",
+        "unit_label": "par repas",
+    }
+    sent = timezone.make_aware(datetime.datetime(timezone.now().year, 9, 1, 9, 5))
+    make_dossier(
+        page,
+        family,
+        {"nom": "Lambert", "quotient_familial": 620},
+        qf=620,
+        submitted_at=sent,
+        prices={"quotes": [quote]},
+    )
+    agent = otp_client(make_agent(council_a, "agent.a"))
+    response = agent.get("/admin/dossiers/export.xlsx")
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    header, row = ([cell.value for cell in line] for line in sheet.iter_rows())
+    price = next(label for label in header if label.startswith("Tarif : Restauration scolaire"))
+    assert header[:4] == ["Référence", "Formulaire", "Statut", "Envoyé le"]
+    assert row[header.index("Envoyé le")] == sent.replace(tzinfo=None)
+    assert row[header.index("QF")] == 620 and row[header.index("Quotient familial")] == 620
+    assert row[header.index(price)] == 2.6  # a number the spreadsheet can sum
+    assert not any(label.startswith("Prénom (") for label in header)  # no child: no child columns
+    header, line = rows_of(agent.get("/admin/dossiers/export.csv"))
+    assert line[header.index("Envoyé le")] == f"01/09/{sent.year} 09:05" and line[header.index(price)] == "2,60"
+    listing = agent.get("/admin/dossiers/").content.decode()
+    assert 'type="radio" name="explode" value="enfants"' in listing and "Une ligne par enfant" in listing

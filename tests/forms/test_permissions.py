@@ -104,7 +104,7 @@ def test_health_answers_only_for_the_health_role_of_that_council(council_a, coun
     assert label not in mixed.get(f"/admin/dossiers/{dossier_a.pk}/").content.decode()
     header = b"".join(mixed.get("/admin/dossiers/export.csv?health=1").streaming_content).decode()
     line = header.splitlines()
-    assert "enfants.1.allergie" in line[0] and "Oui" not in line[1]
+    assert "Allergie (Enfant 1)" in line[0] and "Oui" not in line[1]
 
 
 def test_saved_filters_are_per_agent(council_a, dossier_a):

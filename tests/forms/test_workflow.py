@@ -103,7 +103,10 @@ def test_correction_request_only_names_answers_of_the_dossier(simple_page, famil
     assert dossier.status == S.CORRECTION_REQUESTED
     assert dossier.reference in mail.outbox[-1].subject
     assert NotificationLog.objects.filter(dossier=dossier, event="correction_requested", status="sent").exists()
-    assert "mal orthographié" not in mail.outbox[-1].body
+    body = mail.outbox[-1].body
+    assert "Message du service :\nNom mal orthographié" in body
+    assert "À corriger :\n- Nom : incorrect" in body
+    assert "Martin" not in body  # the answer itself stays in the family space
 
 
 def test_health_answers_cannot_be_named_without_health_access(council_a, family):
@@ -249,3 +252,17 @@ def test_family_sees_estimated_prices_before_validation(council_a, family):
     client = family_client(family)
     body = client.get(f"/espace-famille/dossiers/{typed.uuid}/").content.decode()
     assert "tarif maximum" in body
+
+
+def test_a_council_correction_text_still_carries_what_to_correct(simple_page, family, council_a):
+    from forms.models import NotificationTemplate
+
+    NotificationTemplate.objects.create(
+        council=council_a, event="correction_requested", subject="Correction {reference}", body="Voir {link}"
+    )
+    agent = make_agent(council_a, "agent.a")
+    dossier = make_dossier(simple_page, family, {"nom": "Martin"}, status=S.UNDER_REVIEW)
+    workflow.dossier_request_correction(dossier=dossier, by=agent, items=[("nom", "missing")], message="Merci")
+    body = mail.outbox[-1].body
+    assert body.startswith("Voir http://localhost/espace-famille/dossiers/")
+    assert body.endswith("Message du service :\nMerci\n\nÀ corriger :\n- Nom : manquant")

@@ -56,3 +56,35 @@ def test_a_family_that_never_accepted_is_not_stopped_at_login(council_a):
     make_family("famille.nouvelle@example.fr")
     _client, location = log_in("famille.nouvelle@example.fr")
     assert location == "/"
+
+
+def test_families_who_accepted_an_earlier_version_are_emailed_once_and_see_it_in_their_space(
+    council_a, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+    from wagtail.models import Site
+
+    from home.tasks import rules_update_notify
+
+    Site.objects.filter(root_page=council_a).update(port=8765)
+    rules = make_rules(council_a)
+    told, newcomer = make_family("famille.regles@example.fr"), make_family("famille.nouvelle@example.fr")
+    accept(rules, told)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        republish(rules, body="<p>Article 1 modifié.</p>", effective_date=timezone.localdate())
+    (message,) = mail.outbox
+    assert message.to == [told.email]
+    assert message.subject == f"Ville de Valmont : nouveau règlement « {rules.title} » à accepter"
+    link = f"http://localhost:8765{rules.url}accepter/"
+    assert message.body.startswith("Bonjour,\n\nVille de Valmont a publié une nouvelle version")
+    assert link in message.body and message.body.endswith("Ville de Valmont\nhttp://localhost:8765/")
+    version = rules.versions.order_by("-number").first()
+    rules_update_notify.enqueue(version.pk)  # a second run tells nobody twice
+    assert len(mail.outbox) == 1
+
+    client, _location = log_in(told.email)
+    space = client.get("/espace-famille/").content.decode()
+    assert "Nouveau règlement à accepter" in space and f'href="{rules.url}accepter/"' in space
+    other, _location = log_in(newcomer.email)
+    assert "Nouveau règlement à accepter" not in other.get("/espace-famille/").content.decode()

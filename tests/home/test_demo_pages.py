@@ -1,5 +1,6 @@
 """The demo's council pages: deliberations, rules in two versions, 2026 tariffs; idempotent; reachable."""
 
+from datetime import date
 from io import StringIO
 
 import pytest
@@ -58,3 +59,14 @@ def test_council_pages_are_linked_from_the_council_home_page_and_render(loaded):
             f"/api/tarifs/{decree_in_force(council=council).pk}/quote", {"service": "cantine", "qf": "1000"}
         )
         assert quote.json()["amount"] == "3.60"
+
+
+def test_demo_rules_versions_show_their_own_adoption_and_publication_dates(loaded):
+    rules = RulesPage.objects.descendant_of(loaded[0]).get()
+    v1, v2 = rules.versions.order_by("number")
+    assert (v1.adopted_on, v1.published_at.date()) == (date(2023, 6, 26), date(2023, 6, 28))
+    assert (v2.adopted_on, v2.published_at.date()) == (date(2025, 6, 30), date(2025, 7, 2))
+    page = Client(HTTP_HOST="localhost").get(f"{rules.url}version/1/").content.decode()
+    assert "Adoptée le 26 juin 2023." in page and "Publiée le 28 juin 2023." in page
+    table = Client(HTTP_HOST="localhost").get(rules.url).content.decode()
+    assert "<td>30 juin 2025</td>\n      <td>2 juillet 2025</td>" in table

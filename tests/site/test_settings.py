@@ -106,3 +106,39 @@ def test_without_object_storage_files_stay_on_the_local_disk():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["django.core.files.storage.FileSystemStorage"] * 2
+
+
+ASGI_REQUEST = """
+import asyncio
+sent, received = [], []
+async def receive():
+    if received:  # the client stays connected until the response is sent
+        await asyncio.Event().wait()
+    received.append(1)
+    return {"type": "http.request", "body": b"", "more_body": False}
+async def send(message):
+    sent.append(message)
+scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET", "scheme": "http",
+         "path": "/", "raw_path": b"/", "query_string": b"", "root_path": "",
+         "headers": [(b"host", b"portail.example.fr")], "client": ("127.0.0.1", 5000), "server": ("127.0.0.1", 80)}
+asyncio.run(APP(scope, receive, send))
+start = sent[0]
+headers = {name.lower(): value for name, value in start["headers"]}
+print(start["status"], headers.get(b"location", b"").decode())
+"""
+
+
+@pytest.mark.parametrize(
+    "entry_point",
+    ["APP = manage.asgi_application", "import site.asgi; APP = site.asgi.application"],
+    ids=["manage-asgi_application", "import-site.asgi"],
+)
+def test_asgi_application_serves_a_request_like_wsgi(entry_point):
+    """An ASGI server gets the same app as gunicorn: here, production's redirect of plain HTTP to HTTPS."""
+    result = run_with_production_settings(
+        f"{entry_point}\n{ASGI_REQUEST}",
+        DJANGO_SECRET_KEY=GOOD_SECRET,
+        DJANGO_ALLOWED_HOSTS="portail.example.fr",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["301", "https://portail.example.fr/"]

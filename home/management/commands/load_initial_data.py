@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.module_loading import import_string
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from home.demo import DEMO_COUNCILS, DEMO_PASSWORD_ADMIN, DEMO_PASSWORD_STAFF, demo_backup_codes
+from home.demo import DEMO_COUNCILS, DEMO_PASSWORD_ADMIN, DEMO_PASSWORD_STAFF, demo_backup_codes, demo_port
 
 
 class Command(BaseCommand):
@@ -34,7 +34,7 @@ class Command(BaseCommand):
             import_string(dotted_path)(stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         self.stdout.write(
-            "Sites: " + ", ".join(f"http://{c.hostname}:<port>/ ({c.official_name})" for c in DEMO_COUNCILS)
+            "Sites: " + ", ".join(f"http://{c.hostname}:{demo_port()}/ ({c.official_name})" for c in DEMO_COUNCILS)
         )
         self.stdout.write(
             f"Staff (admin at /admin/, second factor required): password {DEMO_PASSWORD_ADMIN} for admin, "
