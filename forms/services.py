@@ -6,6 +6,7 @@ these; nothing hides in ``save()`` or signals. Answers are never logged (health 
 """
 
 import datetime
+import json
 import logging
 import uuid
 from collections.abc import Iterator, Mapping
@@ -245,9 +246,11 @@ def _converted(value: Any, target: dict[str, Any]) -> Any:
             "city": city.strip(),
         }
     if target["type"] == GROUP_TYPE and isinstance(value, list):
+        from connectors.prefill import person_usual_case
+
         keys = [child["key"] for child in target["fields"]]
         items = []
-        for person in value:
+        for person in map(person_usual_case, value):  # "NOE PAUL" shown as "Noe Paul"; raw in the provenance
             item = {key: person.get(PERSON_KEYS.get(key, key)) for key in keys if person.get(PERSON_KEYS.get(key, key))}
             items.append(item)
         return items
@@ -268,13 +271,22 @@ def prefill_scopes(spec: dict[str, Any]) -> list[str]:
 PREFILL_RETRYABLE = {"unavailable", "busy", "identity_mismatch", "invalid_input"}
 
 
-def draft_prefill(*, draft: Draft, spec: dict[str, Any], identity, consent_text_version: str, council) -> Draft:
+def draft_prefill(
+    *,
+    draft: Draft,
+    spec: dict[str, Any],
+    identity,
+    consent_text_version: str,
+    council,
+    typed: Mapping[str, str] | None = None,
+) -> Draft:
     """With the family's consent, fetch its data from API Particulier and fill the fields the block declares.
 
     Records the consent (``connectors.services.consent_record``), calls ``qf_fetch``, then fills each
     target with its mode (locked fields are kept in ``draft.prefill`` and enforced on every save), and
     keeps the provenance per key. On failure, ``draft.prefill[key]`` says so with the family's message:
-    the step then offers the manual route. The draft is saved in both cases.
+    the step then offers the manual route. The draft is saved in both cases. ``typed``: the identity form's
+    values, kept (encrypted) after a failure the family may retry, so that "try again" shows them again.
     """
     from connectors.prefill import apply_mode
     from connectors.services import ConsentRequired, consent_record, qf_fetch
@@ -299,6 +311,10 @@ def draft_prefill(*, draft: Draft, spec: dict[str, Any], identity, consent_text_
         # A passing outage, or an identity the family can correct: it may try again.
         "retry": result.kind in PREFILL_RETRYABLE,
     }
+    if state["retry"] and typed:
+        from connectors.crypto import encrypt
+
+        state["typed"] = encrypt(json.dumps(dict(typed)))
     if result.ok:
         for mapping in spec.get("mappings", []):
             target = targets.get(mapping["target"])
@@ -314,7 +330,8 @@ def draft_prefill(*, draft: Draft, spec: dict[str, Any], identity, consent_text_
             if is_locked and value is not None:
                 state["locked"][target["key"]] = value
             if prefilled is not None and mapping["source"] in result.provenance:
-                draft.provenance[target["key"]] = result.provenance[mapping["source"]]
+                # The value as the API sent it stays with its provenance (names come in capitals).
+                draft.provenance[target["key"]] = {**result.provenance[mapping["source"]], "raw": prefilled}
         state["manual_route"] = result.manual_route
     draft.prefill[spec["key"]] = state
     draft.save(update_fields=["answers", "provenance", "prefill"])
@@ -323,11 +340,29 @@ def draft_prefill(*, draft: Draft, spec: dict[str, Any], identity, consent_text_
 
 
 def draft_prefill_retry(*, draft: Draft, spec: dict[str, Any]) -> Draft:
-    """After a failure the family may try again: the consent notice and the identity form come back."""
-    if draft.prefill.get(spec["key"], {}).get("retry"):
-        del draft.prefill[spec["key"]]
+    """After a failure the family may try again: the consent notice and the identity form come back, with
+    what the family typed and ticked before (``prefill_typed``)."""
+    state = draft.prefill.get(spec["key"], {})
+    if state.get("retry"):
+        if state.get("typed"):
+            draft.prefill[spec["key"]] = {"status": "retry", "typed": state["typed"]}
+        else:
+            del draft.prefill[spec["key"]]
         draft.save(update_fields=["prefill"])
     return draft
+
+
+def prefill_typed(*, draft: Draft, spec: dict[str, Any]) -> dict[str, str]:
+    """The identity typed before a retried failure (empty when there is none or it cannot be read)."""
+    from connectors.crypto import DecryptionError, decrypt
+
+    token = draft.prefill.get(spec["key"], {}).get("typed")
+    if not token:
+        return {}
+    try:
+        return json.loads(decrypt(token))
+    except (DecryptionError, ValueError):
+        return {}
 
 
 def draft_prefill_refuse(*, draft: Draft, spec: dict[str, Any]) -> Draft:
