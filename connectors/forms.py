@@ -65,7 +65,7 @@ class AllocataireIdentityForm(forms.Form):
         label=_("Date of birth"), widget=forms.DateInput(attrs={"type": "date"}), help_text=_("For example 25/01/1986.")
     )
     born_in = forms.ChoiceField(
-        label=_("Place of birth"),
+        label=_("Born"),
         choices=[("france", _("In France")), ("abroad", _("Abroad"))],
         widget=forms.RadioSelect,
         initial="france",

@@ -8,7 +8,7 @@ from connectors.services import PrefillResult
 from forms.models import Draft
 from tests.connectors.conftest import make_habilitation
 
-from .conftest import family_client, famille_form, field, group, make_decree, make_dossier, make_form, step, step_url
+from .conftest import famille_form, family_client, field, group, make_decree, make_dossier, make_form, step, step_url
 from .test_prefill import IDENTITY, PROVENANCE, prefill_form
 
 
@@ -158,7 +158,9 @@ def test_an_enrolment_shows_the_price_of_each_chosen_service_with_the_qf_of_the_
     page = inscription_form(council_a)
     client = family_client(family)
     client.post(page.url)
-    client.post(step_url(page, 1), {"prenom": "Lou", "services": ["Restauration scolaire", "Accueil périscolaire du matin"]})
+    client.post(
+        step_url(page, 1), {"prenom": "Lou", "services": ["Restauration scolaire", "Accueil périscolaire du matin"]}
+    )
     body = client.get(f"{page.url}verifier/").content.decode()
     prices = body.split('aria-labelledby="prices-title"')[1].split("</section>")[0]
     # 0.36 % x 620 = 2.23 €, under the floor of 2.60 €: the floor applies, explained.
