@@ -21,6 +21,9 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from connectors.crypto import DecryptionError, decrypt, encrypt
+from connectors.prefill import person_usual_case
+
 from .definition import GROUP_TYPE, Definition
 from .models import (
     Access,
@@ -36,6 +39,7 @@ from .models import (
     ReferenceSequence,
 )
 from .rendering import StepForm, answers_as_data, definition_for, layout_for, visible_steps
+from .selectors import family_qf_on_file
 
 logger = logging.getLogger(__name__)
 
@@ -246,8 +250,6 @@ def _converted(value: Any, target: dict[str, Any]) -> Any:
             "city": city.strip(),
         }
     if target["type"] == GROUP_TYPE and isinstance(value, list):
-        from connectors.prefill import person_usual_case
-
         keys = [child["key"] for child in target["fields"]]
         items = []
         for person in map(person_usual_case, value):  # "NOE PAUL" shown as "Noe Paul"; raw in the provenance
@@ -312,8 +314,6 @@ def draft_prefill(
         "retry": result.kind in PREFILL_RETRYABLE,
     }
     if state["retry"] and typed:
-        from connectors.crypto import encrypt
-
         state["typed"] = encrypt(json.dumps(dict(typed)))
     if result.ok:
         for mapping in spec.get("mappings", []):
@@ -354,8 +354,6 @@ def draft_prefill_retry(*, draft: Draft, spec: dict[str, Any]) -> Draft:
 
 def prefill_typed(*, draft: Draft, spec: dict[str, Any]) -> dict[str, str]:
     """The identity typed before a retried failure (empty when there is none or it cannot be read)."""
-    from connectors.crypto import DecryptionError, decrypt
-
     token = draft.prefill.get(spec["key"], {}).get("typed")
     if not token:
         return {}
@@ -518,6 +516,12 @@ def dossier_submit(*, draft: Draft, request_meta: Mapping[str, Any]) -> Dossier:
         from .workflow import dossier_qf_from_answers
 
         qf, qf_source, qf_month = dossier_qf_from_answers(form_page=form_page, answers=answers, provenance=provenance)
+        if not form_page.qf_key and user is not None:
+            # A form that does not ask for the QF (an enrolment) keeps the one of the family's dossier
+            # famille: the one its prices were estimated with, and will be computed with at validation.
+            on_file = family_qf_on_file(family=user, council=council)
+            if on_file is not None:
+                qf, qf_source, qf_month = on_file.qf, on_file.qf_source, on_file.qf_month
         agent = request_meta.get("agent")
         dossier = Dossier.objects.create(
             reference=reference,

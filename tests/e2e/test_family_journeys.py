@@ -137,7 +137,9 @@ def submit_dossier_famille_with_api(journey, portal, email: str) -> str:
 
     # Check your answers, then send.
     expect(page.get_by_role("heading", level=1)).to_contain_text(re.compile("Vérifi", re.I))
-    expect(page.get_by_text("620")).to_be_visible()
+    expect(page.get_by_role("cell", name="620")).to_be_visible()
+    # The prices are shown before sending too.
+    expect(page.get_by_role("region", name="Vos tarifs (à confirmer)")).to_contain_text("2,60 €")
     journey.audit("check answers")
     page.get_by_role("button", name=re.compile("Envoyer")).click()
 

@@ -168,8 +168,11 @@ def test_an_enrolment_shows_the_price_of_each_chosen_service_with_the_qf_of_the_
     assert "Accueil de loisirs" not in prices.split("<ul>")[0]  # not chosen: not priced
     assert "Accueil périscolaire du matin" in prices  # chosen, not in the decree: said so
     client.post(f"{page.url}verifier/")
-    confirmation = client.get(page.url + "envoye/" + page.dossiers.get().reference + "/").content.decode()
-    assert "Restauration scolaire : 2,60 €" in confirmation
+    enrolment = page.dossiers.get()
+    confirmation = client.get(page.url + "envoye/" + enrolment.reference + "/").content.decode()
+    assert "Restauration scolaire : 2,60 €" in confirmation and on_file.reference in confirmation
+    # The enrolment keeps that QF: the agent validates (and prices) it with the same one.
+    assert (enrolment.qf, enrolment.qf_source) == (620, "cnaf")
 
 
 def test_an_enrolment_without_a_dossier_famille_shows_the_maximum_tariff_and_says_why(council_a, family, other_family):
