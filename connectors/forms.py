@@ -1,5 +1,6 @@
 """Forms the forms app embeds: the benefit holder's identity, and the opt-in consent to the call."""
 
+import json
 import re
 
 from django import forms
@@ -64,7 +65,7 @@ class AllocataireIdentityForm(forms.Form):
         label=_("Date of birth"), widget=forms.DateInput(attrs={"type": "date"}), help_text=_("For example 25/01/1986.")
     )
     born_in = forms.ChoiceField(
-        label=_("Place of birth"),
+        label=_("Born"),
         choices=[("france", _("In France")), ("abroad", _("Abroad"))],
         widget=forms.RadioSelect,
         initial="france",
@@ -108,9 +109,42 @@ class AllocataireIdentityForm(forms.Form):
         ),
     ]
 
+    # Fields shown only after another answer: ``{field: (field it depends on, value)}``. The browser
+    # hides them until then (forms/static/forms/conditions.js); without JavaScript all show, with hints.
+    shown_when = {
+        "birth_commune_name": ("born_in", "france"),
+        "birth_department_code": ("born_in", "france"),
+        "birth_commune_code": ("born_in", "france"),
+        "birth_country": ("born_in", "abroad"),
+        "birth_country_code": ("birth_country", "other"),
+    }
+
     def grouped_fields(self) -> list[tuple[str, list]]:
         """``(legend, bound fields)`` per fieldset, for templates."""
         return [(legend, [self[name] for name in names]) for legend, names in self.fieldsets]
+
+    def grouped_entries(self) -> list[tuple[str, list[dict]]]:
+        """``(legend, [{"field", "key", "condition"}])`` per fieldset: ``key`` and ``condition`` (JSON) are
+        the ``data-key`` and ``data-condition`` attributes that the display conditions script reads."""
+        grouped = []
+        for legend, names in self.fieldsets:
+            entries = []
+            for name in names:
+                bound = self[name]
+                condition = ""
+                if name in self.shown_when:
+                    source, value = self.shown_when[name]
+                    condition = json.dumps({"field": self[source].html_name, "operator": "equals", "value": value})
+                entries.append({"field": bound, "key": bound.html_name, "condition": condition})
+            grouped.append((legend, entries))
+        return grouped
+
+    def typed_values(self) -> dict[str, str]:
+        """What the family typed (valid form), as initial data: kept when it tries again after a failure."""
+        return {
+            name: value.isoformat() if hasattr(value, "isoformat") else str(value or "")
+            for name, value in self.cleaned_data.items()
+        }
 
     def clean(self):
         data = super().clean()

@@ -14,6 +14,7 @@ Each key has a provenance: ``{"source": "API Particulier", "provider": "CNAF"|"M
 "request_id": ..., "fetched_at": ISO 8601, "route": ...}``.
 """
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -117,6 +118,42 @@ def values_from_qf(data: dict, *, request_id: str | None, fetched_at: str, route
         for key in values
     }
     return values, provenance, qf_known
+
+
+# Particles written in lower case inside a name ("Charles de Gaulle", "Jean d'Ormesson").
+NAME_PARTICLES = {"de", "du", "des", "d"}
+PERSON_NAME_KEYS = ("nom_naissance", "nom_usage", "prenoms")
+
+
+def name_usual_case(name: str) -> str:
+    """A name as the CAF sends it (``NOE PAUL``, ``DE LA FONTAINE``, ``D'ALEMBERT``) in the usual case:
+    ``Noe Paul``, ``de La Fontaine``, ``d'Alembert``; each part of a hyphenated name gets its capital
+    (``JEAN-PIERRE`` -> ``Jean-Pierre``). The API gives no accents, so none are invented. A name already
+    in mixed case is kept as typed."""
+    text = " ".join((name or "").split())
+    if not text or text != text.upper():
+        return text
+    words = []
+    for position, word in enumerate(text.split(" ")):
+        parts = []
+        for part in re.split(r"(['’-])", word.lower()):
+            parts.append(part if part in ("'", "’", "-") else part[:1].upper() + part[1:])
+        cased = "".join(parts)
+        lowered = word.lower()
+        particle = lowered.split("'")[0].split("’")[0]
+        is_last = position == len(text.split(" ")) - 1
+        if particle in NAME_PARTICLES and (not is_last or "'" in lowered or "’" in lowered):
+            cased = particle + cased[len(particle) :]
+        words.append(cased)
+    return " ".join(words)
+
+
+def person_usual_case(person: dict) -> dict:
+    """A person of an API answer with its names in the usual case (see ``name_usual_case``)."""
+    return {
+        key: name_usual_case(value) if key in PERSON_NAME_KEYS and isinstance(value, str) else value
+        for key, value in person.items()
+    }
 
 
 def _person(item: dict) -> dict:

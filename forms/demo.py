@@ -158,7 +158,13 @@ def dossier_famille(rules_page_id: int | None):
     return steps
 
 
-def inscription_enfant():
+def _page_link(page_id: int | None, text: str) -> str:
+    """A link to another page in an editor's rich text (what the link chooser stores), or the plain text."""
+    return f'<a linktype="page" id="{page_id}">{text}</a>' if page_id else text
+
+
+def inscription_enfant(links: dict[str, int] | None = None):
+    links = links or {}
     return [
         _step(
             "L'enfant",
@@ -173,8 +179,9 @@ def inscription_enfant():
                     "Restauration scolaire",
                     "Accueil périscolaire du matin",
                     "Accueil périscolaire du soir",
-                    "Accueil de loisirs du mercredi",
+                    "Accueil de loisirs, journée",
                 ],
+                help_text="Les tarifs de chaque service, calculés avec votre quotient familial, sont affichés avant l'envoi.",
             ),
             _field(
                 "single_choice",
@@ -193,7 +200,8 @@ def inscription_enfant():
             _field("yes_no", "a_pai", "L'enfant a-t-il un projet d'accueil individualisé (PAI) ?"),
             _info(
                 "Projet d'accueil individualisé",
-                "<p>Le PAI est établi avec le médecin scolaire. Remplissez aussi la démarche « PAI » du portail.</p>",
+                "<p>Le PAI est établi avec le médecin scolaire. Remplissez aussi la démarche "
+                f"« {_page_link(links.get('pai'), 'Projet d’accueil individualisé (PAI)')} » du portail.</p>",
                 condition=_when("a_pai"),
             ),
             _field(
@@ -308,10 +316,31 @@ FORMS = [
 ]
 
 
-def _steps_for(slug: str, rules_page_id: int | None):
+# What each form says about the others, with links (the dossier famille gives the QF that prices them).
+FORM_INTRO_LINKS = {
+    "inscription-enfant": "Avant d'inscrire un enfant, remplissez votre {dossier_famille} : son quotient familial "
+    "sert à calculer vos tarifs. Si votre enfant a un PAI, remplissez aussi la démarche {pai}.",
+    "autorisations": "Les responsables légaux sont ceux de votre {dossier_famille}.",
+    "pai": "Le PAI complète l'{inscription_enfant} de votre enfant.",
+}
+
+
+def _intro(slug: str, description: str, links: dict[str, int]) -> str:
+    intro = f"<p>{description}</p>"
+    if slug in FORM_INTRO_LINKS:
+        names = {
+            "dossier_famille": _page_link(links.get("dossier-famille"), "dossier famille"),
+            "inscription_enfant": _page_link(links.get("inscription-enfant"), "inscription enfant"),
+            "pai": _page_link(links.get("pai"), "PAI"),
+        }
+        intro += f"<p>{FORM_INTRO_LINKS[slug].format(**names)}</p>"
+    return intro
+
+
+def _steps_for(slug: str, rules_page_id: int | None, links: dict[str, int] | None = None):
     return {
         "dossier-famille": lambda: dossier_famille(rules_page_id),
-        "inscription-enfant": inscription_enfant,
+        "inscription-enfant": lambda: inscription_enfant(links),
         "autorisations": autorisations,
         "pai": pai,
     }[slug]()
@@ -338,21 +367,33 @@ def load(*, stdout) -> None:
             intro="<p>Vos démarches en ligne : remplissez-les à votre rythme, vos réponses sont enregistrées à chaque étape.</p>",
         )
         rules_page_id = _first_rules_page_id(council)
+        existing = {page.slug: page.pk for page in FormPage.objects.child_of(index)}
+        created = []
         for slug, title, prefix, health, description in FORMS:
             fields = {
                 "title": title,
                 "search_description": description,
                 "reference_prefix": prefix,
                 "is_health_data": health,
-                "intro": f"<p>{description}</p>",
+                "intro": _intro(slug, description, existing),
                 "confirmation_message": "<p>Merci. Le service enfance étudie votre dossier et vous tiendra informé par courriel.</p>",
                 "email_subject": f"{title} : dossier {{reference}} reçu",
             }
             if slug == "dossier-famille":
                 fields.update(DOSSIER_FAMILLE_BACKOFFICE, requires_rules_accepted=bool(rules_page_id))
-            if not FormPage.objects.child_of(index).filter(slug=slug).exists():
-                fields["steps"] = json.dumps(_steps_for(slug, rules_page_id))
-            upsert_page(index, FormPage, slug, **fields)
+            if slug == "inscription-enfant":
+                fields.update(INSCRIPTION_BACKOFFICE)
+            if slug not in existing:
+                fields["steps"] = json.dumps(_steps_for(slug, rules_page_id, existing))
+                created.append(slug)
+            existing[slug] = upsert_page(index, FormPage, slug, **fields).pk
+        # Forms made just now link to forms made after them: once every page exists, links are complete.
+        for slug in created:
+            page = FormPage.objects.get(pk=existing[slug])
+            description = page.search_description
+            page.intro = _intro(slug, description, existing)
+            page.steps = json.dumps(_steps_for(slug, rules_page_id, existing))
+            page.save_revision().publish()
         # Dossiers are the agents' business: editors build forms only.
         _editor_group(council).permissions.remove(
             *Permission.objects.filter(content_type__app_label="forms", codename__in=["view_dossier", "change_dossier"])
@@ -372,6 +413,8 @@ DOSSIER_FAMILLE_BACKOFFICE = {
     "priced_services": "cantine, alsh-journee",
     "renewable": True,
 }
+# An enrolment is priced with the QF of the family's dossier famille (forms.workflow.dossier_prices_estimate).
+INSCRIPTION_BACKOFFICE = {"priced_services": "cantine, alsh-journee", "priced_services_key": "services"}
 DEMO_FAMILY_EMAIL = "famille.lambert@example.fr"
 DEMO_FAMILY_PASSWORD = "demo-famille-2026"
 # Demo agents' TOTP secrets (20 bytes, hex), like home.demo.DEMO_TOTP_KEYS for the editors.

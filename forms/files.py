@@ -13,6 +13,11 @@ import filetype
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
+
+# Django's ``filesizeformat`` says "Kio"/"Mio" in French; French says "Ko"/"Mo". These are Django's own
+# strings, listed here so that our catalogue (which takes precedence over Django's) gives them in French.
+FILE_SIZE_UNITS = [gettext_noop("%s KB"), gettext_noop("%s MB"), gettext_noop("%s GB")]
 
 # Kinds a form may accept: extension -> MIME types that the content may reveal.
 SUPPORTED_FILE_TYPES: dict[str, set[str]] = {

@@ -6,6 +6,7 @@ these; nothing hides in ``save()`` or signals. Answers are never logged (health 
 """
 
 import datetime
+import json
 import logging
 import uuid
 from collections.abc import Iterator, Mapping
@@ -22,6 +23,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from connectors.crypto import DecryptionError, decrypt, encrypt
+from connectors.prefill import person_usual_case
+
 from .definition import GROUP_TYPE, Definition
 from .models import (
     Access,
@@ -37,6 +41,7 @@ from .models import (
     ReferenceSequence,
 )
 from .rendering import StepForm, answers_as_data, definition_for, layout_for, visible_steps
+from .selectors import family_qf_on_file
 
 logger = logging.getLogger(__name__)
 
@@ -303,7 +308,7 @@ def _converted(value: Any, target: dict[str, Any]) -> Any:
     if target["type"] == GROUP_TYPE and isinstance(value, list):
         keys = [child["key"] for child in target["fields"]]
         items = []
-        for person in value:
+        for person in map(person_usual_case, value):  # "NOE PAUL" shown as "Noe Paul"; raw in the provenance
             item = {key: person.get(PERSON_KEYS.get(key, key)) for key in keys if person.get(PERSON_KEYS.get(key, key))}
             items.append(item)
         return items
@@ -324,13 +329,22 @@ def prefill_scopes(spec: dict[str, Any]) -> list[str]:
 PREFILL_RETRYABLE = {"unavailable", "busy", "identity_mismatch", "invalid_input"}
 
 
-def draft_prefill(*, draft: Draft, spec: dict[str, Any], identity, consent_text_version: str, council) -> Draft:
+def draft_prefill(
+    *,
+    draft: Draft,
+    spec: dict[str, Any],
+    identity,
+    consent_text_version: str,
+    council,
+    typed: Mapping[str, str] | None = None,
+) -> Draft:
     """With the family's consent, fetch its data from API Particulier and fill the fields the block declares.
 
     Records the consent (``connectors.services.consent_record``), calls ``qf_fetch``, then fills each
     target with its mode (locked fields are kept in ``draft.prefill`` and enforced on every save), and
     keeps the provenance per key. On failure, ``draft.prefill[key]`` says so with the family's message:
-    the step then offers the manual route. The draft is saved in both cases.
+    the step then offers the manual route. The draft is saved in both cases. ``typed``: the identity form's
+    values, kept (encrypted) after a failure the family may retry, so that "try again" shows them again.
     """
     from connectors.prefill import apply_mode
     from connectors.services import ConsentRequired, consent_record, qf_fetch
@@ -355,6 +369,8 @@ def draft_prefill(*, draft: Draft, spec: dict[str, Any], identity, consent_text_
         # A passing outage, or an identity the family can correct: it may try again.
         "retry": result.kind in PREFILL_RETRYABLE,
     }
+    if state["retry"] and typed:
+        state["typed"] = encrypt(json.dumps(dict(typed)))
     if result.ok:
         for mapping in spec.get("mappings", []):
             target = targets.get(mapping["target"])
@@ -370,7 +386,8 @@ def draft_prefill(*, draft: Draft, spec: dict[str, Any], identity, consent_text_
             if is_locked and value is not None:
                 state["locked"][target["key"]] = value
             if prefilled is not None and mapping["source"] in result.provenance:
-                draft.provenance[target["key"]] = result.provenance[mapping["source"]]
+                # The value as the API sent it stays with its provenance (names come in capitals).
+                draft.provenance[target["key"]] = {**result.provenance[mapping["source"]], "raw": prefilled}
         state["manual_route"] = result.manual_route
     draft.prefill[spec["key"]] = state
     draft.save(update_fields=["answers", "provenance", "prefill"])
@@ -379,11 +396,27 @@ def draft_prefill(*, draft: Draft, spec: dict[str, Any], identity, consent_text_
 
 
 def draft_prefill_retry(*, draft: Draft, spec: dict[str, Any]) -> Draft:
-    """After a failure the family may try again: the consent notice and the identity form come back."""
-    if draft.prefill.get(spec["key"], {}).get("retry"):
-        del draft.prefill[spec["key"]]
+    """After a failure the family may try again: the consent notice and the identity form come back, with
+    what the family typed and ticked before (``prefill_typed``)."""
+    state = draft.prefill.get(spec["key"], {})
+    if state.get("retry"):
+        if state.get("typed"):
+            draft.prefill[spec["key"]] = {"status": "retry", "typed": state["typed"]}
+        else:
+            del draft.prefill[spec["key"]]
         draft.save(update_fields=["prefill"])
     return draft
+
+
+def prefill_typed(*, draft: Draft, spec: dict[str, Any]) -> dict[str, str]:
+    """The identity typed before a retried failure (empty when there is none or it cannot be read)."""
+    token = draft.prefill.get(spec["key"], {}).get("typed")
+    if not token:
+        return {}
+    try:
+        return json.loads(decrypt(token))
+    except (DecryptionError, ValueError):
+        return {}
 
 
 def draft_prefill_refuse(*, draft: Draft, spec: dict[str, Any]) -> Draft:
@@ -563,6 +596,12 @@ def dossier_submit(*, draft: Draft, request_meta: Mapping[str, Any]) -> Dossier:
         from .workflow import dossier_qf_from_answers
 
         qf, qf_source, qf_month = dossier_qf_from_answers(form_page=form_page, answers=answers, provenance=provenance)
+        if not form_page.qf_key and user is not None:
+            # A form that does not ask for the QF (an enrolment) keeps the one of the family's dossier
+            # famille: the one its prices were estimated with, and will be computed with at validation.
+            on_file = family_qf_on_file(family=user, council=council)
+            if on_file is not None:
+                qf, qf_source, qf_month = on_file.qf, on_file.qf_source, on_file.qf_month
         agent = request_meta.get("agent")
         dossier = Dossier.objects.create(
             reference=reference,

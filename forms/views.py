@@ -198,7 +198,7 @@ def form_step(request, page: FormPage, number: int):
         "step": definition.steps[index],
         "progress": _progress(definition, draft.answers, index),
         "step_html": step_html,
-        "errors": form.error_list() if form is not None else [],
+        "errors": form.error_list() if form is not None else _prefill_errors(prefill_forms),
         "draft": draft,
         "expiry": date_format(timezone.localtime(draft.expires_at), "j F Y"),
         "back_to_review": request.GET.get("retour") == "verifier" or request.POST.get("retour") == "verifier",
@@ -290,12 +290,15 @@ def _prefill_context(page: FormPage, layout, draft, prefill_forms) -> dict:
             continue
         _council, offer = _prefill_offer(page, spec)
         forms_ = (prefill_forms or {}).get(spec["key"]) or {}
+        # Trying again after a failure: what the family typed and ticked comes back.
+        typed = services.prefill_typed(draft=draft, spec=spec)
+        consent_initial = {"consent": True} if typed else None
         extra[spec["key"]] = {
             "offer": offer,
             "state": draft.prefill.get(spec["key"]),
             "consent_form": forms_.get("consent")
-            or (PrefillConsentForm(offer=offer, prefix="prefill") if offer else None),
-            "identity_form": forms_.get("identity") or AllocataireIdentityForm(prefix="prefill"),
+            or (PrefillConsentForm(offer=offer, prefix="prefill", initial=consent_initial) if offer else None),
+            "identity_form": forms_.get("identity") or AllocataireIdentityForm(prefix="prefill", initial=typed),
         }
     return extra
 
@@ -331,8 +334,23 @@ def _prefill_post(request, page: FormPage, definition, index: int, draft, step_u
         identity=identity_form.identity(),
         consent_text_version=consent_form.cleaned_data["text_version"],
         council=council,
+        typed=identity_form.typed_values(),
     )
     return HttpResponseRedirect(url), {}
+
+
+def _prefill_errors(prefill_forms: dict) -> list[dict[str, str]]:
+    """The errors of the prefill forms (identity, consent box) for the error summary at the top of the step,
+    in page order, each linking to its field."""
+    items = []
+    for forms_ in prefill_forms.values():
+        for form in (forms_["identity"], forms_["consent"]):
+            for bound in form:
+                for message in bound.errors:
+                    # A box's label is a whole sentence: its message alone says what to do.
+                    label = "" if bound.widget_type == "checkbox" else bound.label
+                    items.append({"id": bound.id_for_label or bound.auto_id, "label": label, "message": message})
+    return items
 
 
 def _has_files(layout) -> bool:
@@ -398,7 +416,10 @@ def form_review(request, page: FormPage):
         for row in step["rows"]:
             if page.qf_key and row["key"] == page.qf_key and row["value"] and page.qf_key not in draft.provenance:
                 row["note"] = declared_qf_notice(draft.answers.get(page.qf_key))
-    return render(request, "forms/form_review.html", {"page": page, "steps": steps, "draft": draft})
+    from .workflow import draft_prices_estimate
+
+    context = {"page": page, "steps": steps, "draft": draft, "prices": draft_prices_estimate(draft=draft)}
+    return render(request, "forms/form_review.html", context)
 
 
 def _sent_before(request, page: FormPage):

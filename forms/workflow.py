@@ -21,6 +21,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from home.selectors import council_for_page
+
 from .definition import GROUP_TYPE, ROLE_CHILDREN, ROLE_HOUSEHOLD_ADDRESS, Definition
 from .fieldtypes import field_type
 from .models import (
@@ -35,6 +37,7 @@ from .models import (
     EventKind,
     NotificationEvent,
 )
+from .selectors import family_qf_on_file
 
 logger = logging.getLogger(__name__)
 S = DossierStatus
@@ -549,11 +552,18 @@ def dossier_prices_estimate(*, dossier: Dossier) -> dict:
     counts, a QF the family typed does not yet (the maximum tariff applies until the proof is checked; the
     price for the declared QF is given "if confirmed"). Nothing is saved: the prices that bind are computed
     at validation."""
-    if dossier.status == DossierStatus.VALIDATED or not dossier.form_page.specific.priced_services.strip():
+    form_page = dossier.form_page.specific
+    if dossier.status == DossierStatus.VALIDATED or not form_page.priced_services.strip():
         return {}
     qf, source, month = dossier_qf_from_answers(
-        form_page=dossier.form_page.specific, answers=dossier.answers, provenance=dossier.provenance
+        form_page=form_page, answers=dossier.answers, provenance=dossier.provenance
     )
+    on_file = None
+    if not form_page.qf_key and dossier.family is not None:
+        # An enrolment does not ask for the QF: the one of the family's dossier famille prices it.
+        on_file = family_qf_on_file(family=dossier.family, council=dossier.council)
+        if on_file is not None:
+            qf, source, month = on_file.qf, on_file.qf_source, on_file.qf_month
     draft_view = Dossier(
         form_page=dossier.form_page,
         council=dossier.council,
@@ -563,7 +573,19 @@ def dossier_prices_estimate(*, dossier: Dossier) -> dict:
         qf_source=source,
         qf_month=month,
     )
-    result = {**dossier_prices_compute(dossier=draft_view), "estimate": True, "declared_qf": None}
+    prices = dossier_prices_compute(dossier=draft_view)
+    quoted = {name for quote in prices["quotes"] for name in (quote["service"]["key"], quote["service"]["label"])}
+    chosen = dossier.answers.get(form_page.priced_services_key) if form_page.priced_services_key else None
+    result = {
+        **prices,
+        "estimate": True,
+        "declared_qf": None,
+        "qf_dossier": on_file.reference if on_file is not None else "",
+        # The form does not ask for the QF and no dossier famille gives one: the family should file it.
+        "qf_dossier_missing": not form_page.qf_key and on_file is None,
+        # Services chosen that the decree in force does not price: the service will tell their price.
+        "unpriced": [name for name in chosen or [] if name not in quoted],
+    }
     if qf is not None and not source:
         # "If confirmed": the family's declared QF, priced as if a CAF proof confirmed it.
         confirmed = Dossier(
@@ -577,6 +599,20 @@ def dossier_prices_estimate(*, dossier: Dossier) -> dict:
         result["declared_qf"] = qf
         result["if_confirmed"] = dossier_prices_compute(dossier=confirmed)["quotes"]
     return result
+
+
+def draft_prices_estimate(*, draft) -> dict:
+    """The prices of a draft, before it is sent (check your answers), as ``dossier_prices_estimate`` gives
+    them for a sent dossier: the services chosen, priced from the decree in force, explained."""
+    form_page = draft.form_page.specific
+    view = Dossier(
+        form_page=form_page,
+        council=council_for_page(form_page),
+        answers=draft.answers,
+        provenance=draft.provenance,
+        family=draft.user,
+    )
+    return dossier_prices_estimate(dossier=view)
 
 
 def dossier_prices_compute(

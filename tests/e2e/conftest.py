@@ -113,6 +113,12 @@ def browser():
         browser.close()
 
 
+# The two widths the family journeys run at: a laptop, and a phone (RGAA: no sideways scroll at 390 px).
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+BOTH_WIDTHS = pytest.mark.parametrize("viewport", [DESKTOP, PHONE], indirect=True, ids=["1280x800", "390x844"])
+
+
 class Journey:
     """A browser tab that keeps a numbered screenshot of each step of the journey."""
 
@@ -121,15 +127,27 @@ class Journey:
         self.folder = folder
         self.count = 0
 
+    @property
+    def is_phone(self) -> bool:
+        return self.page.viewport_size["width"] < 600
+
     def step(self, name: str) -> None:
         self.count += 1
         slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
         self.page.screenshot(path=str(self.folder / f"{self.count:02d}-{slug}.png"), full_page=True)
 
     def audit(self, name: str) -> None:
-        """Screenshot, then axe-core on the page: no serious or critical violation allowed."""
+        """Screenshot, then axe-core on the page: no serious or critical violation allowed; and outside the
+        admin, nothing wider than the window (no sideways scroll, at any width)."""
         self.step(name)
         assert_accessible(self.page, name)
+        if "/admin/" not in self.page.url:
+            assert_no_sideways_scroll(self.page, name)
+
+
+def assert_no_sideways_scroll(page, name: str) -> None:
+    width, window = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert width <= window, f"{name} ({page.url}) scrolls sideways: {width} px of content in a {window} px window"
 
 
 def assert_accessible(page, name: str) -> None:
@@ -146,11 +164,17 @@ def assert_accessible(page, name: str) -> None:
 
 
 @pytest.fixture
-def journey(browser, request):
+def viewport(request) -> dict:
+    """The window size of a journey: 1280 x 800 unless the test is parametrized (``BOTH_WIDTHS``)."""
+    return getattr(request, "param", DESKTOP)
+
+
+@pytest.fixture
+def journey(browser, request, viewport):
     folder = ARTIFACTS / re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name)
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
-    context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
+    context = browser.new_context(locale="fr-FR", viewport=viewport)
     context.set_default_timeout(15_000)
     page = context.new_page()
     violations = watch_csp_violations(context)

@@ -5,7 +5,7 @@ import re
 from django.core import mail
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import reference_pattern
+from tests.e2e.conftest import BOTH_WIDTHS, reference_pattern
 
 PASSWORD = "Une-phrase-de-passe-2026"
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
@@ -37,7 +37,8 @@ def sign_up(journey, base_url: str, email: str) -> None:
     page.get_by_label("Mot de passe", exact=False).first.fill(PASSWORD)
     journey.audit("login")
     page.get_by_role("button", name=re.compile("Connexion|Se connecter", re.I)).click()
-    expect(page.get_by_role("button", name="Se déconnecter")).to_be_visible()
+    # Logged in (on a phone the header's menu may fold the button away: present is enough).
+    expect(page.get_by_role("button", name="Se déconnecter")).to_be_attached()
 
 
 def family_log_in(journey, base_url: str, email: str) -> None:
@@ -136,7 +137,9 @@ def submit_dossier_famille_with_api(journey, portal, email: str) -> str:
 
     # Check your answers, then send.
     expect(page.get_by_role("heading", level=1)).to_contain_text(re.compile("Vérifi", re.I))
-    expect(page.get_by_text("620")).to_be_visible()
+    expect(page.get_by_role("cell", name="620")).to_be_visible()
+    # The prices are shown before sending too.
+    expect(page.get_by_role("region", name="Vos tarifs (à confirmer)")).to_contain_text("2,60 €")
     journey.audit("check answers")
     page.get_by_role("button", name=re.compile("Envoyer")).click()
 
@@ -152,8 +155,48 @@ def submit_dossier_famille_with_api(journey, portal, email: str) -> str:
     return reference
 
 
+@BOTH_WIDTHS
 def test_family_signs_up_fetches_its_qf_and_submits(portal, journey):
     submit_dossier_famille_with_api(journey, portal, "camille.lambert@example.fr")
+    enrol_a_child_and_see_the_prices(journey, portal)
+
+
+def enrol_a_child_and_see_the_prices(journey, portal) -> None:
+    """After the dossier famille: the enrolment links to it and prices the services chosen with its QF."""
+    page = journey.page
+    page.goto(f"{portal.valmont}/demarches/inscription-enfant/")
+    expect(page.get_by_role("link", name="dossier famille")).to_be_visible()
+    journey.audit("enrolment start")
+    page.get_by_role("button", name="Commencer").click()
+    field(page, "Prénom de l'enfant").fill("Lou")
+    field(page, "Nom de l'enfant").fill("Mercier")
+    field(page, "Date de naissance").fill("2015-06-21")
+    page.get_by_label("Restauration scolaire").check()
+    page.get_by_label("Accueil périscolaire du matin").check()
+    journey.audit("enrolment child and services")
+    page.get_by_role("button", name="Enregistrer et continuer").click()
+    field(page, "Médecin traitant").fill("Dr Martin")
+    field(page, "Téléphone du médecin").fill("03 80 00 00 02")
+    field(page, "Pages vaccinations du carnet de santé").set_input_files(
+        {"name": "vaccins.pdf", "mimeType": "application/pdf", "buffer": PDF}
+    )
+    page.get_by_label("Oui").check()
+    # The PAI hint links the PAI form.
+    expect(page.get_by_role("link", name=re.compile("Projet d.accueil individualisé"))).to_be_visible()
+    field(page, "Allergies ou troubles de santé concernés").fill("Arachide")
+    journey.audit("enrolment health with the PAI link")
+    page.get_by_role("button", name="Enregistrer et continuer").click()
+    field(page, "Compagnie d'assurance (responsabilité civile extrascolaire)").fill("Assur")
+    field(page, "Numéro de contrat").fill("A-123")
+    field(page, "Attestation d'assurance").set_input_files(
+        {"name": "assurance.pdf", "mimeType": "application/pdf", "buffer": PDF}
+    )
+    page.get_by_role("button", name="Enregistrer et continuer").click()
+    prices = page.get_by_role("region", name="Vos tarifs (à confirmer)")
+    expect(prices.get_by_role("heading", name=re.compile(r"Restauration scolaire : 2,60 €"))).to_be_visible()
+    expect(prices).to_contain_text("620")
+    expect(prices).to_contain_text("Accueil périscolaire du matin")
+    journey.audit("enrolment check answers with prices")
 
 
 def go_to_resources_step(journey, portal, email: str) -> None:
@@ -190,6 +233,7 @@ def finish_after_resources(journey) -> str:
     return reference_pattern().search(page.content()).group(0)
 
 
+@BOTH_WIDTHS
 def test_family_without_caf_file_takes_the_manual_route(portal, journey):
     page = journey.page
     go_to_resources_step(journey, portal, "hugo.petit@example.fr")
@@ -251,3 +295,55 @@ def test_family_on_a_flaky_api_keeps_its_draft_and_finishes_later(portal, journe
     page.get_by_role("button", name="Enregistrer et continuer").click()
     reference = finish_after_resources(journey)
     assert reference_pattern().fullmatch(reference)
+
+
+@BOTH_WIDTHS
+def test_family_errors_on_the_resources_step_are_explained_and_lose_nothing(portal, journey):
+    """Consent box left unticked, then an identity the CAF does not know, then "try again": every error has
+    the summary at the top, and nothing typed is lost. A bad upload is refused with a clear message."""
+    page = journey.page
+    sign_up(journey, portal.valmont, "elise.robin@example.fr")
+    start_dossier_famille(journey, portal.valmont)
+    proof = field(page, "Justificatif de domicile de moins de 3 mois")
+    page.get_by_label(re.compile("Numéro et voie|Adresse", re.I)).first.fill("4 rue des Tilleuls")
+    field(page, "Code postal").fill("21990")
+    page.get_by_label(re.compile("^(Commune|Ville)", re.I)).first.fill("Valmont")
+    proof.set_input_files(
+        {"name": "justificatif.pdf", "mimeType": "application/pdf", "buffer": b"MZ\x90\x00 not a pdf"}
+    )
+    page.get_by_role("button", name="Enregistrer et continuer").click()
+    expect(page.locator("[data-error-summary]")).to_be_focused()
+    expect(page.locator("[data-error-summary]")).to_contain_text("Justificatif de domicile")
+    journey.audit("bad upload refused")
+    fill_address(journey)
+
+    # Born in France: the country fields stay hidden; abroad: the town fields go.
+    expect(field(page, "Pays de naissance")).to_be_hidden()
+    page.get_by_label("À l'étranger").check()
+    expect(field(page, "Pays de naissance")).to_be_visible()
+    expect(field(page, "Commune de naissance")).to_be_hidden()
+    fill_identity(
+        page, birth_name="ROBIN", first_name="Elise", sex="Féminin", birth_date="1988-03-03", town="Dijon", dept="21"
+    )
+    expect(field(page, "Pays de naissance")).to_be_hidden()
+    page.get_by_role("button", name="Récupérer mes informations").click()
+    expect(page).to_have_title(re.compile("^Erreur"))
+    summary = page.locator("[data-error-summary]")
+    expect(summary).to_be_focused()
+    journey.audit("consent unticked")
+    summary.get_by_role("link", name=re.compile("Cochez la case")).click()
+    consent = page.get_by_role("checkbox", name=re.compile("J'accepte|accord|consens", re.I))
+    expect(consent).to_be_focused()
+    box = consent.bounding_box()
+    assert box["width"] >= 24 and box["height"] >= 24, box
+    consent.check()
+    page.get_by_role("button", name="Récupérer mes informations").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+    journey.audit("identity not matched")
+    page.get_by_role("button", name="Réessayer de récupérer mes informations").click()
+    expect(field(page, "Nom de naissance")).to_have_value("ROBIN")
+    expect(field(page, "Date de naissance")).to_have_value("1988-03-03")
+    expect(field(page, "Commune de naissance")).to_have_value("Dijon")
+    expect(page.get_by_label("Féminin", exact=True)).to_be_checked()
+    expect(consent).to_be_checked()
+    journey.audit("try again keeps the identity")

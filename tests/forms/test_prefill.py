@@ -111,7 +111,7 @@ def test_consent_then_locked_prefill_and_provenance(council_a, family, fetched):
     client.post(f"{page.url}verifier/")
     dossier = Dossier.objects.get()
     assert dossier.answers["qf"] == 620
-    assert dossier.provenance["qf"] == PROVENANCE
+    assert dossier.provenance["qf"] == {**PROVENANCE, "raw": 620}  # the value as the API sent it
 
 
 def test_failure_shows_the_manual_route_and_keeps_the_draft(council_a, family, monkeypatch):
@@ -175,6 +175,6 @@ def test_family_may_try_again_after_a_passing_failure(council_a, family, monkeyp
     assert ('name="_prefill_retry"' in body) is retry
     client.post(step_url(page, 1), {"_prefill_retry": "api"})
     body = client.get(step_url(page, 1)).content.decode()
-    # Tried again: the notice and its unticked box are back; otherwise the failure stays explained.
+    # Tried again: the notice and its box are back (with what was typed); otherwise the failure stays explained.
     assert ('name="prefill-consent"' in body) is retry
-    assert ("api" in Draft.objects.get().prefill) is not retry
+    assert (Draft.objects.get().prefill["api"]["status"] == "retry") is retry
