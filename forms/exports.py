@@ -282,7 +282,7 @@ def dossier_pdf(*, dossier: Dossier, steps: list[dict], files: list, events: lis
     heading(_("History"))
     for event in events:
         when = timezone.localtime(event.at).strftime("%d/%m/%Y %H:%M")
-        actor = event.actor.get_username() if event.actor else ""
+        actor = event.actor.get_username() if event.actor else event.actor_name
         comment = f" - {event.comment}" if event.comment else ""
         line(f"{when} {event.get_to_status_display()} ({event.get_kind_display()}) {actor}{comment}")
     for correction in corrections:
