@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before any view reads the body (CSRF's check reads POST in process_view, after every __call__).
+    "site.limits.RequestBodyLimitMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "site.otp.AdminRequiresOTPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -159,6 +161,11 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+# A request body larger than this is refused before it is read (413, site.limits), in megabytes: above
+# a form's largest file (50 MB at most) with the rest of its step.
+MAX_REQUEST_BODY_SIZE = int(os.environ.get("DJANGO_MAX_REQUEST_BODY_MB", "60")) * 1024 * 1024
+# The files of one draft, all together (a replaced file is deleted at once and does not count).
+DRAFT_FILES_MAX_SIZE = int(os.environ.get("DJANGO_DRAFT_FILES_MAX_MB", "100")) * 1024 * 1024
 
 # Email: console in development; SMTP settings from the environment in production.
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "portail-famille@localhost")
