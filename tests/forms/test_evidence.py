@@ -88,6 +88,7 @@ def test_a_dossier_with_a_history_cannot_be_deleted(evidence):
     assert DossierEvent.objects.filter(dossier=evidence["dossier"]).count() == 2
 
 
+@pytest.mark.django_db(transaction=True)  # PostgreSQL cannot TRUNCATE inside the test's transaction
 def test_flush_empties_evidence_and_keeps_its_protection(evidence, council_a, family):
     """Transactional tests end with a flush: it may empty the tables, and the triggers still hold after."""
     call_command("flush", interactive=False, verbosity=0)
@@ -105,6 +106,7 @@ postgres_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="Po
 
 @pytest.mark.postgres
 @postgres_only
+@pytest.mark.django_db(transaction=True)  # TRUNCATE outside the test's transaction, as in production
 def test_postgresql_refuses_truncate_of_evidence(evidence):
     held = sum(refused(f"TRUNCATE {table} CASCADE") for table in EVIDENCE)
     assert (len(EVIDENCE), held) == (3, 3)
