@@ -431,7 +431,7 @@ def dossier_pdf(*, dossier: Dossier, steps: list[dict], files: list, events: lis
     heading(_("History"))
     for event in events:
         when = french_datetime(event.at)
-        actor = event.actor.get_username() if event.actor else ""
+        actor = event.actor.get_username() if event.actor else event.actor_name
         comment = f" – {event.comment}" if event.comment else ""
         line(f"{when} {event.get_to_status_display()} ({event.get_kind_display()}) {actor}{comment}")
     for correction in corrections:

@@ -20,6 +20,8 @@ from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 
+from home.models import AppendOnlyModel
+
 from .blocks import FormStepsBlock
 from .definition import Definition, definition_from_raw, validate_definition
 from .files import DEFAULT_FILE_TYPES, DEFAULT_MAX_SIZE_MB, parse_file_types, validate_file_types
@@ -471,16 +473,23 @@ class EventKind(models.TextChoices):
     CLAIMED = "claimed", _("Paper dossier joined to the family's new account")
 
 
-class DossierEvent(models.Model):
-    """One line of a dossier's history (submission, status changes...). Append-only."""
+def actor_display_name(user) -> str:
+    return user.get_full_name() or user.get_username()
 
-    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="events")
+
+class DossierEvent(AppendOnlyModel):
+    """One line of a dossier's history (submission, status changes...). Append-only, in the database too
+    (triggers, see ``home.evidence``): a dossier with a history cannot be deleted, and when an account
+    is deleted its events keep the actor's name."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(_("kind"), max_length=20, choices=EventKind.choices, default=EventKind.TRANSITION)
     details = models.JSONField(_("details"), default=dict, blank=True)
     at = models.DateTimeField(_("at"), default=timezone.now)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True, on_delete=models.SET_NULL
     )
+    actor_name = models.CharField(_("by (name)"), max_length=255, blank=True, editable=False)
     from_status = models.CharField(_("from"), max_length=30, choices=DossierStatus.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=30, choices=DossierStatus.choices)
     comment = models.TextField(_("comment"), blank=True)
@@ -493,6 +502,12 @@ class DossierEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dossier} {self.from_status} -> {self.to_status}"
+
+    def save(self, *args, **kwargs):
+        # Who did it stays readable after the account is deleted (the link then becomes empty).
+        if self.actor is not None and not self.actor_name:
+            self.actor_name = actor_display_name(self.actor)
+        super().save(*args, **kwargs)
 
 
 class ReferenceSequence(models.Model):

@@ -419,6 +419,11 @@ class StepForm:
                     found.append((f"{path}{entry.spec['key']}", part.form, name, value))
         return found
 
+    def upload_refused(self, form: forms.Form, name: str, error) -> None:
+        """An upload that passed its checks could not be stored (draft full, storage full): the field says why."""
+        form.add_error(name, error)
+        self._valid = False
+
     def use_stored_file(self, form: forms.Form, name: str, token: str, original_name: str) -> None:
         """After an upload is stored, the field holds its token (so an invalid step keeps the file)."""
         form.cleaned_data[name] = FileToken(token)

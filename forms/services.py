@@ -7,6 +7,7 @@ these; nothing hides in ``save()`` or signals. Answers are never logged (health 
 
 import datetime
 import json
+import errno
 import logging
 import uuid
 from collections.abc import Iterator, Mapping
@@ -14,12 +15,14 @@ from pathlib import PurePath
 from typing import Any
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -179,7 +182,16 @@ def upload_store(*, upload, folder: str) -> dict[str, Any]:
     checked = upload.checked
     upload.seek(0)
     name = f"{folder}/{uuid.uuid4().hex}{PurePath(checked.name).suffix.lower()}"
-    path = private_storage().save(name, ContentFile(encrypt_bytes(upload.read())))
+    try:
+        path = private_storage().save(name, ContentFile(encrypt_bytes(upload.read())))
+    except OSError as error:
+        if error.errno not in (errno.ENOSPC, errno.EDQUOT):
+            raise
+        logger.error("Private storage full: an upload was refused (%s).", error.strerror)
+        raise ValidationError(
+            _("Your file could not be saved: the portal's storage is full. Your answers are kept; try again later."),
+            code="storage_full",
+        ) from error
     return {
         "original_name": checked.name[:255],
         "content_type": checked.content_type,
@@ -200,8 +212,28 @@ def stored_file_content(stored) -> bytes:
 
 
 def _store_upload(*, draft: Draft, key: str, upload) -> DraftFile:
-    stored = upload_store(upload=upload, folder=f"forms/{draft.form_page_id}/{draft.uuid}")
-    return DraftFile.objects.create(draft=draft, key=key, **stored)
+    """Store an upload in the draft, within the draft's total size; the file it replaces is deleted."""
+    replaced = list(draft.files.filter(key=key))
+    kept = sum(draft.files.exclude(key=key).values_list("size", flat=True))
+    limit = settings.DRAFT_FILES_MAX_SIZE
+    if kept + upload.size > limit:
+        raise ValidationError(
+            _(
+                "Your documents for this form would exceed %(max)s in all (%(kept)s already sent). "
+                "Replace a document with a lighter one, e.g. a scan in black and white."
+            ),
+            params={"max": filesizeformat(limit), "kept": filesizeformat(kept)},
+            code="draft_full",
+        )
+    stored = DraftFile.objects.create(
+        draft=draft, key=key, **upload_store(upload=upload, folder=f"forms/{draft.form_page_id}/{draft.uuid}")
+    )
+    if replaced:
+        # The family replaced the document: it is gone for them, so it goes from the storage too.
+        DraftFile.objects.filter(pk__in=[old.pk for old in replaced]).delete()
+        paths = [old.path for old in replaced]
+        transaction.on_commit(lambda: [private_storage().delete(path) for path in paths])
+    return stored
 
 
 def draft_save(
@@ -233,7 +265,11 @@ def draft_save(
     )
     with transaction.atomic():
         for path, part_form, name, upload in form.uploads():
-            stored = _store_upload(draft=draft, key=path, upload=upload)
+            try:
+                stored = _store_upload(draft=draft, key=path, upload=upload)
+            except ValidationError as refused:  # the draft is kept, the field says why
+                form.upload_refused(part_form, name, refused)
+                continue
             form.use_stored_file(part_form, name, str(stored.uuid), stored.original_name)
         answers, hidden = form.answers_and_hidden()
         for key in hidden:

@@ -11,7 +11,7 @@ app_name = "forms"
 urlpatterns = [
     path("espace-famille/", views.family_space, name="family_space"),
     path("espace-famille/dossiers/<uuid:uuid>/", views.family_dossier, name="family_dossier"),
-    path("espace-famille/renouveler/<int:page_id>/", views.family_renew, name="family_renew"),
+    path("espace-famille/renouveler/<id:page_id>/", views.family_renew, name="family_renew"),
     path("espace-famille/brouillons/<uuid:uuid>/supprimer/", views.family_draft_delete, name="family_draft_delete"),
     path("fichiers/<uuid:uuid>/", views.file_download, name="file_download"),
 ]

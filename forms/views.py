@@ -510,6 +510,8 @@ def family_dossier(request, uuid):
                     dossier=dossier, user=request.user, data=request.POST, files=request.FILES
                 )
             except ValidationError as invalid:
+                if not hasattr(invalid, "form"):  # a file that could not be stored (storage full)
+                    messages.error(request, " ".join(invalid.messages))
                 correction_form = getattr(invalid, "form", correction_form)
             else:
                 messages.success(request, _("Thank you: your corrections have been sent to the service."))

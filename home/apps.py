@@ -1,4 +1,6 @@
 from django.apps import AppConfig
+from django.urls import register_converter
+from django.urls.converters import IntConverter
 from django.utils.translation import gettext_lazy as _
 
 
@@ -21,10 +23,18 @@ class HomeConfig(AppConfig):
         from . import routing
         from .models import RulesPage
 
+        # ``<id:...>`` in URLs: a database id (at most 18 digits, below SQLite's and PostgreSQL's 2^63).
+        register_converter(DatabaseIdConverter, "id")
         # Every way of publishing (editor, scheduled publication, workflow, command) sends this signal;
         # the receiver only calls the explicit service, which is where the versioning logic lives.
         page_published.connect(_freeze_rules_version, sender=RulesPage, dispatch_uid="home_rules_version")
         routing.connect_signals()
+
+
+class DatabaseIdConverter(IntConverter):
+    """An integer that fits a database id: a longer number is a 404, never an overflow (a 500)."""
+
+    regex = "[0-9]{1,18}"
 
 
 def _freeze_rules_version(sender, instance, **kwargs):

@@ -7,6 +7,6 @@ from . import views
 app_name = "home"
 urlpatterns: list = [
     path("reglements/recus/<uuid:reference>/", views.rules_receipt, name="rules_receipt"),
-    path("api/tarifs/<int:decree_id>/", views.tariff_grid_api, name="tariff_grid_api"),
-    path("api/tarifs/<int:decree_id>/quote", views.tariff_quote_api, name="tariff_quote_api"),
+    path("api/tarifs/<id:decree_id>/", views.tariff_grid_api, name="tariff_grid_api"),
+    path("api/tarifs/<id:decree_id>/quote", views.tariff_quote_api, name="tariff_quote_api"),
 ]

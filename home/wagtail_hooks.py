@@ -8,7 +8,7 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
 from . import admin_views
-from .models import RulesPage, RulesVersion
+from .models import RulesAcceptance, RulesPage, RulesVersion
 from .selectors import councils_for_user
 
 
@@ -46,4 +46,20 @@ def keep_rules_with_published_versions(request, page):
             ),
         )
         return redirect("wagtailadmin_pages:edit", page.pk)
+    return None
+
+
+@hooks.register("before_delete_user")
+def keep_accounts_that_hold_evidence(request, user):
+    """An account that accepted rules is named in evidence that must be kept: it cannot be deleted (the
+    database refuses it); say why, and how to close it instead, rather than fail."""
+    if RulesAcceptance.objects.filter(user=user).exists():
+        messages.error(
+            request,
+            _(
+                "This account cannot be deleted: it accepted internal rules, and those acceptances are kept as "
+                "evidence. To close the account, untick “Active” instead: it will no longer be able to log in."
+            ),
+        )
+        return redirect("wagtailusers_users:edit", user.pk)
     return None

@@ -81,6 +81,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before any view reads the body (CSRF's check reads POST in process_view, after every __call__).
+    "site.limits.RequestBodyLimitMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "site.otp.AdminRequiresOTPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -214,6 +216,11 @@ if S3_MEDIA_BUCKET:
         },
     }
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+# A request body larger than this is refused before it is read (413, site.limits), in megabytes: above
+# a form's largest file (50 MB at most) with the rest of its step.
+MAX_REQUEST_BODY_SIZE = int(os.environ.get("DJANGO_MAX_REQUEST_BODY_MB", "60")) * 1024 * 1024
+# The files of one draft, all together (a replaced file is deleted at once and does not count).
+DRAFT_FILES_MAX_SIZE = int(os.environ.get("DJANGO_DRAFT_FILES_MAX_MB", "100")) * 1024 * 1024
 
 # Content-Security-Policy (django-csp): nothing inline on the public site but the council colour's <style>
 # (nonce); the admin's allowances are in site/headers.py.
