@@ -6,8 +6,8 @@ these; nothing hides in ``save()`` or signals. Answers are never logged (health 
 """
 
 import datetime
-import json
 import errno
+import json
 import logging
 import uuid
 from collections.abc import Iterator, Mapping
