@@ -642,8 +642,10 @@ def dossier_prices_compute(
     derived_residence = dossier_residence_derive(dossier=dossier)
     case = case or derived_case.value
     residence_reason = derived_residence.reason
-    if resident is None:
-        resident = True if derived_residence.value is None else derived_residence.value
+    if resident is None and derived_residence.value is None:
+        resident, residence_reason = True, _("commune of the address not found in the official list")
+    elif resident is None:
+        resident = derived_residence.value
     elif resident != derived_residence.value:
         residence_reason = _("decided by an agent")
     household = tariffs.Household(

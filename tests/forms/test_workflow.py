@@ -168,7 +168,7 @@ def test_prices_computed_at_validation_with_qf_source_and_month(council_a, famil
         "case_label": "Allocataires CAF",
         "case_reason": "QF obtenu auprès de la CAF (CNAF).",
         "children": 1,
-        "residence": "L'adresse ne correspond à aucune commune de la liste officielle : vérifiez-la et décidez.",
+        "residence": "commune de l'adresse absente de la liste officielle",
     }
     assert [q["service"]["key"] for q in prices["quotes"]] == ["cantine"]
     cantine = prices["quotes"][0]
