@@ -218,6 +218,8 @@ WAGTAILDOCS_EXTENSIONS = ["pdf", "odt", "docx", "csv", "xlsx", "txt"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_PASSWORD_RESET_ENABLED = True
+# No avatars from gravatar.com: staff emails (hashed) stay here, and the admin's CSP allows no other host.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 
 # Staff two-factor authentication (see site/otp.py).
 OTP_TOTP_ISSUER = "Portail famille"
@@ -273,6 +275,8 @@ LOGGING = {
         # One line per background task and per page action is noise on the console.
         "django_tasks": {"level": "WARNING"},
         "wagtail": {"level": "WARNING"},
+        # django-axes logs every failed login at INFO; lockouts and failures stay as WARNING.
+        "axes": {"level": "WARNING"},
     },
 }
 
