@@ -253,6 +253,8 @@ AXES_LOCKOUT_CALLABLE = "site.lockout.lockout_response"
 # A success clears nothing: an attacker's own account must not reset the count of the address it guesses from.
 AXES_RESET_ON_SUCCESS = False
 AXES_ENABLE_ADMIN = False
+# Only failures are kept (until the cool-off ends): no log of every successful login and logout.
+AXES_DISABLE_ACCESS_LOG = True
 AXES_VERBOSE = False
 # The client's address as allauth reads it (one notion of "address" for every limit): REMOTE_ADDR, or,
 # behind DJANGO_TRUSTED_PROXY_COUNT reverse proxies, the address they added to X-Forwarded-For.
