@@ -5,7 +5,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
-from csp.constants import NONCE, NONE, SELF
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 
 SITE_DIR = Path(__file__).resolve().parent.parent
 BASE_DIR = SITE_DIR.parent
@@ -222,13 +222,14 @@ MAX_REQUEST_BODY_SIZE = int(os.environ.get("DJANGO_MAX_REQUEST_BODY_MB", "60")) 
 # The files of one draft, all together (a replaced file is deleted at once and does not count).
 DRAFT_FILES_MAX_SIZE = int(os.environ.get("DJANGO_DRAFT_FILES_MAX_MB", "100")) * 1024 * 1024
 
-# Content-Security-Policy (django-csp): nothing inline on the public site but the council colour's <style>
-# (nonce); the admin's allowances are in site/headers.py.
+# Content-Security-Policy (django-csp): no inline script on the public site. Inline styles are allowed: the
+# council colour's <style> sits in pages that are cached whole (form steps), where a per-response nonce
+# would go stale, and a style cannot run code. The admin's allowances are in site/headers.py.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF],
-        "style-src": [SELF, NONCE],
+        "style-src": [SELF, UNSAFE_INLINE],
         "img-src": [SELF, "data:"],
         "font-src": [SELF, "data:"],
         "connect-src": [SELF],
@@ -266,6 +267,8 @@ WAGTAILDOCS_EXTENSIONS = ["pdf", "odt", "docx", "csv", "xlsx", "txt"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_PASSWORD_RESET_ENABLED = True
+# No avatars from gravatar.com: staff emails (hashed) stay here, and the admin's CSP allows no other host.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 
 # Staff two-factor authentication (see site/otp.py).
 OTP_TOTP_ISSUER = "Portail famille"
@@ -299,6 +302,8 @@ AXES_LOCKOUT_CALLABLE = "site.lockout.lockout_response"
 # A success clears nothing: an attacker's own account must not reset the count of the address it guesses from.
 AXES_RESET_ON_SUCCESS = False
 AXES_ENABLE_ADMIN = False
+# Only failures are kept (until the cool-off ends): no log of every successful login and logout.
+AXES_DISABLE_ACCESS_LOG = True
 AXES_VERBOSE = False
 # The client's address as allauth reads it (one notion of "address" for every limit): REMOTE_ADDR, or,
 # behind DJANGO_TRUSTED_PROXY_COUNT reverse proxies, the address they added to X-Forwarded-For.
@@ -323,6 +328,8 @@ LOGGING = {
         "django_tasks": {"level": "WARNING"},
         "wagtail": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},  # fpdf2 subsets the PDF font: one INFO line per table otherwise
+        # django-axes logs every failed login at INFO; lockouts and failures stay as WARNING.
+        "axes": {"level": "WARNING"},
     },
 }
 
