@@ -4,6 +4,7 @@ import datetime
 import logging
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
@@ -19,8 +20,6 @@ logger = logging.getLogger(__name__)
 
 def rules_update_recipients(*, version: RulesVersion):
     """Family accounts that accepted an earlier version of these rules, never this one, and were not told yet."""
-    from django.contrib.auth import get_user_model
-
     earlier = RulesAcceptance.objects.filter(rules_page_id=version.rules_page_id, version_number__lt=version.number)
     return (
         get_user_model()

@@ -82,6 +82,16 @@ def reference_pattern() -> re.Pattern:
     return re.compile(rf"DF-{timezone.now().year}-\d{{6}}")
 
 
+def assert_email_links_answer(page, messages) -> list[str]:
+    """Every link of these emails opens a page of the live server (HTTP 200 after redirects): links come
+    from the council's site, with the port the portal is served on."""
+    links = sorted({link for message in messages for link in re.findall(r"https?://[^\s«»]+", message.body)})
+    assert links, "these emails carry no link"
+    for link in links:
+        assert page.request.get(link).status == 200, link
+    return links
+
+
 class Portal:
     """URLs of the demo councils served by the live server."""
 

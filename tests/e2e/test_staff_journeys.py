@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 from home.models import RulesAcceptance, RulesPage
 from home.services import rules_accept
 from tests.conftest import make_family
+from tests.e2e.conftest import assert_email_links_answer
 from tests.e2e.test_family_journeys import PASSWORD, family_log_in, field
 from tests.e2e.test_foundation_journeys import staff_login
 
@@ -44,6 +45,9 @@ def test_rules_update_is_accepted_again_and_registered(portal, browser, journey)
     journey.step("rules published")
     new_version = versions_before + 1
     assert rules.versions.count() == new_version
+    (notice,) = [m for m in mail.outbox if family.email in m.to]
+    accept_link = f"{portal.valmont}{rules.get_url_parts()[2]}accepter/"
+    assert accept_link in assert_email_links_answer(page, [notice])
 
     # The family logs in: it is asked to accept the new version first.
     family_page = browser.new_context(locale="fr-FR").new_page()
@@ -209,4 +213,8 @@ def test_agent_asks_for_a_correction_then_validates(portal, browser, journey):
     prices = family.get_by_role("region", name="Tarifs")
     expect(prices.get_by_role("heading", name=re.compile(r"Restauration scolaire : 2,60 €"))).to_be_visible()
     journey.audit("validated with prices")
+    # Every link of every email the family got (account, receipt, correction, validation) opens a page.
+    sent = [m for m in mail.outbox if email in m.to]
+    assert len(sent) >= 4
+    assert all(link.startswith(portal.valmont) for link in assert_email_links_answer(family, sent))
     agent_context.close()
