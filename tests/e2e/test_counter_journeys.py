@@ -114,5 +114,4 @@ def test_agent_files_at_the_counter_for_a_family_with_and_without_an_account(por
     journey.page.goto(f"{portal.valmont}/espace-famille/")
     expect(journey.page.get_by_role("link", name=paper)).to_be_visible()
     journey.audit("paper dossier in the family space")
-    no_sideways_scroll(journey.page)
     family_context.close()
