@@ -5,6 +5,7 @@ from django.conf.urls.static import static
 from django.urls import include, path, re_path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from home import routing
@@ -15,6 +16,7 @@ urlpatterns = [
     path("admin/otp/", include(otp.urlpatterns)),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    path("sitemap.xml", sitemap, name="sitemap"),
     path("compte/", include("allauth.urls")),
     path("", include("home.urls")),
     path("", include("connectors.urls")),
