@@ -227,3 +227,28 @@ def test_create_council_site_refuses_a_colour_white_text_cannot_be_read_on(db):
             colour="#ffff00",
             stdout=StringIO(),
         )
+
+
+def test_superusers_create_a_council_site_from_the_admin(db):
+    from tests.conftest import make_staff, otp_client
+
+    data = {
+        "name": "Commune de Lavaux",
+        "hostname": "lavaux.localhost",
+        "siret": "21219991300014",
+        "insee_code": "21992",
+        "address": "Mairie",
+        "email": "mairie@lavaux.example.fr",
+        "dpo_email": "dpo@lavaux.example.fr",
+        "colour": "#ffff00",
+    }
+    admin = otp_client(make_staff("chef", superuser=True))
+    refused = admin.post("/admin/collectivites/nouvelle/", data)
+    assert refused.status_code == 200 and "4,5:1" in refused.content.decode().replace("4.5", "4,5")
+    assert not CouncilHomePage.objects.filter(slug="commune-de-lavaux").exists()
+    response = admin.post("/admin/collectivites/nouvelle/", {**data, "colour": "#205e3b"})
+    assert response.status_code == 302
+    council = CouncilHomePage.objects.get(slug="commune-de-lavaux")
+    assert council.get_children().live().count() >= 7
+    editor = otp_client(make_staff("redacteur", groups=[]))
+    assert editor.post("/admin/collectivites/nouvelle/", data).status_code in (302, 403)
