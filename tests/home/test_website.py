@@ -13,10 +13,11 @@ from django.utils import timezone
 from wagtail.contrib.search_promotions.models import Query, SearchPromotion
 from wagtail.models import Page, Site
 
-from forms.models import FormIndexPage, FormPage
 from home.models import CouncilHomePage
 from home.pages import ContentPage, EventIndexPage, EventPage, NewsIndexPage, NewsPage
 from home.starter import starter_pages
+from tests.forms.conftest import field, step
+from tests.forms.conftest import make_form as forms_make_form
 
 from .conftest import publish
 
@@ -29,19 +30,14 @@ def add(parent, page):
 
 
 def make_form(council, slug, *, opens_in=None, closes_in=None, title=None):
-    index = FormIndexPage.objects.child_of(council).first() or add(
-        council, FormIndexPage(title="Démarches", slug="demarches")
-    )
     now = timezone.now()
-    return add(
-        index,
-        FormPage(
-            title=title or slug.replace("-", " ").capitalize(),
-            slug=slug,
-            steps=json.dumps([]),
-            opens_at=now + datetime.timedelta(days=opens_in) if opens_in is not None else None,
-            closes_at=now + datetime.timedelta(days=closes_in) if closes_in is not None else None,
-        ),
+    return forms_make_form(
+        council,
+        step("Le foyer", field("short_text", "nom")),
+        slug=slug,
+        title=title or slug,
+        opens_at=now + datetime.timedelta(days=opens_in) if opens_in is not None else None,
+        closes_at=now + datetime.timedelta(days=closes_in) if closes_in is not None else None,
     )
 
 
