@@ -26,6 +26,7 @@ def test_a_family_on_a_phone_finds_the_form_open_now_and_every_demo_page_is_acce
     from forms.models import FormPage
 
     page = journey.page
+    page.set_default_timeout(60_000)
     page.set_viewport_size(PHONE)
     page.goto(portal.valmont + "/")
     procedures = page.locator("section.procedures")
@@ -38,7 +39,7 @@ def test_a_family_on_a_phone_finds_the_form_open_now_and_every_demo_page_is_acce
     no_sideways_scroll(page)
 
     # The header menu is one button, usable with the keyboard and announced as expanded/collapsed.
-    menu = page.get_by_role("button", name="Menu")
+    menu = page.get_by_role("button", name="Menu", exact=True)
     expect(menu).to_have_attribute("aria-expanded", "false")
     expect(page.get_by_role("navigation", name="Menu principal").get_by_role("link", name="Actualités")).to_be_hidden()
     menu.focus()
@@ -82,7 +83,7 @@ def draftail(page, input_id: str, text: str) -> None:
 def publish(page) -> None:
     page.get_by_role("button", name=re.compile("Plus d.actions", re.I)).first.click()
     page.get_by_role("button", name="Publier").click()
-    expect(page.get_by_text(re.compile("publiée", re.I)).first).to_be_visible()
+    expect(page.get_by_text(re.compile("publiée", re.I)).first).to_be_visible(timeout=60_000)
 
 
 def test_editor_builds_a_page_from_blocks_adds_news_and_an_event_puts_it_in_the_menu_and_finds_it(
@@ -90,6 +91,7 @@ def test_editor_builds_a_page_from_blocks_adds_news_and_an_event_puts_it_in_the_
 ):
     council = CouncilHomePage.objects.get(slug="valmont")
     page = journey.page
+    page.set_default_timeout(60_000)  # publishing runs the search indexing: slow on a loaded CI machine
     staff_login(journey, portal.valmont, "editeur.valmont", "demo-staff-2026")
 
     # A content page from seven different blocks.
@@ -149,6 +151,7 @@ def test_editor_builds_a_page_from_blocks_adds_news_and_an_event_puts_it_in_the_
 
     # On the public site: in the menu, found by the site search, and accessible.
     visitor = browser.new_page(viewport=DESKTOP, locale="fr-FR")
+    visitor.set_default_timeout(60_000)
     visitor.goto(portal.valmont + "/")
     nav = visitor.get_by_role("navigation", name="Menu principal")
     expect(nav.get_by_role("link", name="Séjours d'hiver")).to_be_visible()
