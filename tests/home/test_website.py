@@ -48,18 +48,17 @@ def home_with(council, *blocks):
 
 def test_home_lists_the_forms_open_now_with_their_closing_date_and_those_opening_soon(council_a, council_b):
     make_form(council_a, "dossier-famille", opens_in=-10, closes_in=20, title="Dossier famille")
-    make_form(council_a, "sejour-ete", opens_in=15, closes_in=40, title="Séjour d'été")
+    make_form(council_a, "sejour-ete", opens_in=15, closes_in=40, title="Séjour à la neige")
     make_form(council_a, "ancien", opens_in=-60, closes_in=-1, title="Inscription close")
     make_form(council_b, "autre-commune", title="Formulaire de Bellerive")
     home_with(council_a, {"type": "online_procedures", "value": {"heading": "Démarches en ligne"}})
     html = Client(HTTP_HOST="localhost").get("/").content.decode()
     closes = (timezone.localtime() + datetime.timedelta(days=20)).date()
-    open_part, soon_part = html.split("Démarches en ligne")[1].split(
-        "Ouvre bientôt" if "Ouvre bientôt" in html else "Opening soon"
-    )
+    section = html.split('id="procedures-title"')[1].split("</section>")[0]
+    open_part, soon_part = section.split("Ouvrent bientôt")
     assert "Dossier famille" in open_part and f"{closes.day} " in open_part and str(closes.year) in open_part
     assert 'href="/demarches/dossier-famille/"' in open_part
-    assert "Séjour d'été" in soon_part
+    assert "Séjour à la neige" in soon_part
     assert "Inscription close" not in html and "Formulaire de Bellerive" not in html
 
 
