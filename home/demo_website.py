@@ -272,7 +272,9 @@ def _content_page(council: CouncilHomePage, pages: dict, banner) -> Page:
 def _news_and_events(council: CouncilHomePage, site: DemoWebsite, pages: dict, banner) -> None:
     today = timezone.localdate()
     for slug, title, summary, tags, days_ago in site.news:
-        page = upsert_page(
+        if NewsPage.objects.child_of(pages["news"]).filter(slug=slug).exists():
+            continue  # made on a first run: left as the editors keep it
+        page = child_page(
             pages["news"],
             NewsPage,
             slug,
@@ -283,9 +285,8 @@ def _news_and_events(council: CouncilHomePage, site: DemoWebsite, pages: dict, b
             search_description=summary,
             body=json.dumps([{"type": "text", "value": f"<p>{summary}</p>"}]),
         )
-        if set(page.tags.names()) != set(tags):
-            page.tags.set(tags)
-            page.save_revision().publish()
+        page.tags.set(tags)
+        page.save_revision().publish()
     midnight = timezone.make_aware(datetime.datetime.combine(today, datetime.time(0)))
     for slug, title, place, audience, in_days, hour in site.events:
         start = midnight + datetime.timedelta(days=in_days, hours=hour)
