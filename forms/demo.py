@@ -7,9 +7,11 @@ health access, billing), an agent (``agent.<council>``, TOTP and backup codes), 
 few dossiers famille in each status.
 """
 
+import datetime
 import json
 
 from django.contrib.auth.models import Permission
+from django.utils import timezone
 
 from home.demo import _editor_group, demo_councils, upsert_page
 
@@ -337,6 +339,26 @@ def _intro(slug: str, description: str, links: dict[str, int]) -> str:
     return intro
 
 
+# Opening windows of the demo forms, in days from today (None: no limit), so that the home page's
+# "Démarches en ligne" always shows forms open now with their closing date, and one opening soon.
+DEMO_OPENINGS = {
+    "dossier-famille": (-30, 45),
+    "inscription-enfant": (-30, 45),
+    ("bellerive", "autorisations"): (10, 70),
+}
+
+
+def _opening(council_slug: str, slug: str) -> dict:
+    days = DEMO_OPENINGS.get((council_slug, slug)) or DEMO_OPENINGS.get(slug)
+    if days is None:
+        return {"opens_at": None, "closes_at": None}
+    midnight = timezone.make_aware(datetime.datetime.combine(timezone.localdate(), datetime.time(0)))
+    return {
+        "opens_at": midnight + datetime.timedelta(days=days[0], hours=9),
+        "closes_at": midnight + datetime.timedelta(days=days[1], hours=18),
+    }
+
+
 def _steps_for(slug: str, rules_page_id: int | None, links: dict[str, int] | None = None):
     return {
         "dossier-famille": lambda: dossier_famille(rules_page_id),
@@ -378,6 +400,7 @@ def load(*, stdout) -> None:
                 "intro": _intro(slug, description, existing),
                 "confirmation_message": "<p>Merci. Le service enfance étudie votre dossier et vous tiendra informé par courriel.</p>",
                 "email_subject": f"{title} : dossier {{reference}} reçu",
+                **_opening(council.slug, slug),
             }
             if slug == "dossier-famille":
                 fields.update(DOSSIER_FAMILLE_BACKOFFICE, requires_rules_accepted=bool(rules_page_id))

@@ -2,6 +2,7 @@
 a guard that keeps forms that received dossiers."""
 
 from django.contrib import messages
+from django.db.models import Q
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +15,7 @@ from wagtail_modeladmin.options import ModelAdmin, modeladmin_register
 from wagtail_modeladmin.views import DeleteView, EditView, HistoryView
 
 from home.admin_scoping import CouncilScopedInstanceMixin
+from home.procedures import OnlineProcedure
 
 from . import admin_views, counter_views
 from .models import Dossier, FormPage, NotificationTemplate
@@ -131,3 +133,27 @@ def keep_forms_that_have_dossiers(request, page):
 def councils_of_agents(user):
     """Agents, agents with health access and billing staff work for their council too (rules registers...)."""
     return staff_councils(user=user)
+
+
+@hooks.register("home_online_procedures")
+def online_procedures(council, now):
+    """The council's published forms not yet closed, for the home page's "Démarches en ligne" (see
+    ``home.procedures``)."""
+    pages = (
+        FormPage.objects.live()
+        .public()
+        .descendant_of(council)
+        .filter(Q(closes_at__isnull=True) | Q(closes_at__gt=now))
+        .order_by("path")
+    )
+    site = council.get_site()
+    return [
+        OnlineProcedure(
+            title=page.title,
+            url=page.get_url(current_site=site),
+            opens_at=page.opens_at,
+            closes_at=page.closes_at,
+            summary=page.search_description,
+        )
+        for page in pages
+    ]

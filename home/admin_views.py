@@ -3,11 +3,14 @@
 import csv
 from datetime import UTC
 
-from django.core.exceptions import PermissionDenied
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from .models import RulesAcceptance, RulesPage
@@ -20,6 +23,7 @@ from .selectors import (
     rules_version_in_force,
     rules_versions_with_periods,
 )
+from .starter import council_site_create
 
 # Spreadsheet software runs cells that start with these as formulas (CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -146,3 +150,34 @@ def receipt(request, reference):
             "header_icon": "doc-full",
         },
     )
+
+
+class CouncilSiteForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("Official name"), max_length=255)
+    hostname = forms.CharField(
+        label=gettext_lazy("Hostname"), max_length=255, help_text=gettext_lazy("E.g. portail.valmont.fr")
+    )
+    siret = forms.CharField(label=gettext_lazy("SIRET"), max_length=14)
+    insee_code = forms.CharField(label=gettext_lazy("INSEE code"), max_length=5)
+    address = forms.CharField(label=gettext_lazy("Postal address"), widget=forms.Textarea(attrs={"rows": 3}))
+    email = forms.EmailField(label=gettext_lazy("Contact email"))
+    dpo_email = forms.EmailField(label=gettext_lazy("Data protection officer email"))
+    colour = forms.CharField(label=gettext_lazy("Primary colour"), initial="#1d4f91", max_length=7)
+
+
+def council_site_new(request):
+    """Superusers create a new council's starter site (the admin twin of ``manage.py create_council_site``)."""
+    if not request.user.is_superuser:
+        raise PermissionDenied
+    form = CouncilSiteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            council = council_site_create(**form.cleaned_data)
+        except ValidationError as error:
+            for field, messages_ in error.message_dict.items():
+                name = {"official_name": "name", "primary_colour": "colour"}.get(field, field)
+                form.add_error(name if name in form.fields else None, messages_)
+        else:
+            messages.success(request, _("%(name)s: its starter site is ready.") % {"name": council.official_name})
+            return redirect("wagtailadmin_explore", council.pk)
+    return render(request, "home/admin/council_site_new.html", {"form": form, "header_title": _("New council site")})

@@ -16,14 +16,23 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail import blocks
-from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel, PageChooserPanel
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel, ObjectList, PageChooserPanel, TabbedInterface
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from . import tariffs
-from .blocks import TariffServicesBlock, rule_from_stream_child
+from .blocks import HomeStreamBlock, MenuItemBlock, TariffServicesBlock, rule_from_stream_child
+from .blocks.links import LinkBlock
+from .pages import (  # noqa: F401 (the website pages are models of this app)
+    ContentPage,
+    EventIndexPage,
+    EventPage,
+    NewsIndexPage,
+    NewsPage,
+    NewsPageTag,
+)
 from .validators import (
     validate_actes_acknowledgement_id,
     validate_actes_code,
@@ -84,6 +93,39 @@ class CouncilHomePage(Page):
         help_text=_("Used for the header and buttons; white text on it must stay readable (4.5:1)."),
     )
     introduction = RichTextField(_("introduction"), blank=True)
+    body = StreamField(
+        HomeStreamBlock(),
+        verbose_name=_("home page blocks"),
+        blank=True,
+        help_text=_("Banner, online procedures, news, events, key dates... in the order families need them."),
+    )
+    favicon = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("favicon"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("A square image, shown in the browser's tab."),
+    )
+    social_links = StreamField(
+        [("link", LinkBlock())],
+        verbose_name=_("social networks"),
+        blank=True,
+        help_text=_("E.g. the council's Facebook or Mastodon page; the link text names the network."),
+    )
+    main_menu = StreamField(
+        [("item", MenuItemBlock())],
+        verbose_name=_("main menu"),
+        blank=True,
+        help_text=_("At most seven entries, each with an optional submenu. Empty: the pages marked “show in menus”."),
+    )
+    footer_menu = StreamField(
+        [("link", LinkBlock())],
+        verbose_name=_("footer links"),
+        blank=True,
+        help_text=_("Shown in the footer beside the legal pages."),
+    )
     accessibility_page = models.ForeignKey(
         "wagtailcore.Page",
         verbose_name=_("accessibility statement"),
@@ -119,9 +161,8 @@ class CouncilHomePage(Page):
 
     parent_page_types = ["wagtailcore.Page"]
 
-    content_panels = [
-        *Page.content_panels,
-        FieldPanel("introduction"),
+    content_panels = [*Page.content_panels, FieldPanel("introduction"), FieldPanel("body")]
+    identity_panels = [
         MultiFieldPanel(
             [
                 FieldPanel("official_name"),
@@ -137,7 +178,14 @@ class CouncilHomePage(Page):
             ],
             heading=_("Identity"),
         ),
-        MultiFieldPanel([FieldPanel("logo"), FieldPanel("primary_colour")], heading=_("Theme")),
+        MultiFieldPanel(
+            [FieldPanel("logo"), FieldPanel("primary_colour"), FieldPanel("favicon"), FieldPanel("social_links")],
+            heading=_("Theme"),
+        ),
+    ]
+    navigation_panels = [
+        FieldPanel("main_menu"),
+        FieldPanel("footer_menu"),
         MultiFieldPanel(
             [
                 FieldPanel("accessibility_page"),
@@ -145,10 +193,19 @@ class CouncilHomePage(Page):
                 FieldPanel("personal_data_page"),
                 FieldPanel("cookies_page"),
             ],
-            heading=_("Footer links"),
+            heading=_("Legal pages in the footer"),
         ),
     ]
-    search_fields = [*Page.search_fields, index.SearchField("official_name")]
+    edit_handler = TabbedInterface(
+        [
+            ObjectList(content_panels, heading=_("Content")),
+            ObjectList(identity_panels, heading=_("Identity")),
+            ObjectList(navigation_panels, heading=_("Menus")),
+            ObjectList(Page.promote_panels, heading=_("Promote")),
+            ObjectList(Page.settings_panels, heading=_("Settings")),
+        ]
+    )
+    search_fields = [*Page.search_fields, index.SearchField("official_name"), index.SearchField("body")]
 
     class Meta:
         verbose_name = _("council home page")
@@ -168,11 +225,35 @@ class CouncilHomePage(Page):
         return list(self.get_children().live().in_menu())
 
     @cached_property
+    def main_menu_entries(self) -> list[dict]:
+        """The main menu: its entries with their submenus, or the pages marked "show in menus" when empty."""
+        site = self.get_site()
+        if not self.main_menu:
+            return [
+                {"href": p.get_url(current_site=site), "text": p.title, "page_id": p.pk, "children": []}
+                for p in self.menu_pages
+            ]
+        return [
+            {**menu_link(item.value, site), "children": [menu_link(child, site) for child in item.value["children"]]}
+            for item in self.main_menu
+        ]
+
+    @cached_property
     def footer_links(self) -> list[Page]:
         """The live footer pages (accessibility, legal notice, personal data, cookies), in one query."""
         ids = [self.accessibility_page_id, self.legal_notice_page_id, self.personal_data_page_id, self.cookies_page_id]
         pages = Page.objects.live().in_bulk([pk for pk in ids if pk])
         return [pages[pk] for pk in ids if pk in pages]
+
+
+def menu_link(value, site) -> dict:
+    """A menu entry's address (relative within the council's own site), text and page."""
+    page = value.get("page")
+    return {
+        "href": page.get_url(current_site=site) if page else value.get("url"),
+        "text": value.get("label") or (page.title if page else value.get("url")),
+        "page_id": page.pk if page else None,
+    }
 
 
 class StandardPage(Page):

@@ -9,7 +9,8 @@ from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from wagtail import hooks
-from wagtail.models import GroupPagePermission, Site
+from wagtail.contrib.search_promotions.models import Query
+from wagtail.models import GroupPagePermission, Page, Site
 
 from . import tariffs
 from .models import CouncilHomePage, RulesAcceptance, RulesPage, RulesVersion, TariffDecreePage
@@ -276,3 +277,18 @@ def tariff_decree_export(*, decree: TariffDecreePage, request=None) -> dict:
         "currency": "EUR",
         **tariffs.grid_terms_to_dict(decree.grid()),
     }
+
+
+def site_search(*, council: CouncilHomePage, query: str):
+    """The council's live public pages matching ``query`` (content, news, events, deliberations, forms...),
+    best first, and the editors' promoted results for it (Wagtail's search promotions)."""
+    pages = Page.objects.live().public().descendant_of(council, inclusive=True).specific()
+    results = pages.search(query, operator="and")
+    search_query = Query.get(query)
+    search_query.add_hit()
+    promotions = [
+        promotion
+        for promotion in search_query.editors_picks.select_related("page").order_by("sort_order")
+        if promotion.page_id and promotion.page.path.startswith(council.path) and promotion.page.live
+    ]
+    return results, promotions

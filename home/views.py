@@ -5,7 +5,8 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import NON_FIELD_ERRORS
-from django.http import Http404, JsonResponse
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -18,10 +19,12 @@ from .forms import RulesAcceptanceForm, TariffSimulationForm
 from .models import RulesAcceptance, RulesVersion
 from .selectors import (
     council_for_page,
+    council_for_request,
     live_decree,
     rules_acceptance_status,
     rules_version_in_force,
     rules_versions_with_periods,
+    site_search,
     tariff_decree_export,
     tariff_decree_summary,
 )
@@ -167,3 +170,33 @@ def tariff_quote_api(request, decree_id: int):
             "decree": tariff_decree_summary(decree=decree, request=request),
         }
     )
+
+
+@require_GET
+def search(request):
+    """The site search of the council serving the request."""
+    council = council_for_request(request)
+    if council is None:
+        raise Http404
+    query = request.GET.get("q", "").strip()[:200]
+    context = {"query": query, "count": 0, "page_obj": None, "promotions": []}
+    if query:
+        results, promotions = site_search(council=council, query=query)
+        page_obj = Paginator(results, 10).get_page(request.GET.get("page"))
+        context.update(page_obj=page_obj, promotions=promotions, count=page_obj.paginator.count)
+    return render(request, "home/search.html", context)
+
+
+@require_GET
+def robots_txt(request):
+    """Everything may be crawled but the admin, the family space and the forms' steps; the sitemap's address."""
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /compte/",
+        "Disallow: /recherche/",
+        "Disallow: /espace-famille/",
+        "Disallow: /fichiers/",
+        f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")

@@ -19,6 +19,7 @@ def register_admin_urls():
         path("reglements/<int:page_id>/", admin_views.register, name="home_rules_register"),
         path("reglements/<int:page_id>/registre.csv", admin_views.register_csv, name="home_rules_register_csv"),
         path("reglements/recus/<uuid:reference>/", admin_views.receipt, name="home_rules_receipt_admin"),
+        path("collectivites/nouvelle/", admin_views.council_site_new, name="home_council_site_new"),
     ]
 
 
@@ -63,3 +64,13 @@ def keep_accounts_that_hold_evidence(request, user):
         )
         return redirect("wagtailusers_users:edit", user.pk)
     return None
+
+
+class SuperuserMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.is_superuser
+
+
+@hooks.register("register_settings_menu_item")
+def register_council_site_menu_item():
+    return SuperuserMenuItem(_("New council site"), reverse("home_council_site_new"), icon_name="site", order=900)

@@ -37,6 +37,10 @@ INSTALLED_APPS = [
     "wagtail_modeladmin",
     "wagtail.contrib.settings",
     "wagtail.contrib.redirects",
+    "wagtail.contrib.search_promotions",
+    "wagtail.contrib.sitemaps",
+    "django.contrib.sitemaps",
+    "wagtail.contrib.table_block",
     "wagtail.embeds",
     "wagtail.sites",
     "wagtail.users",
@@ -262,7 +266,9 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 # Wagtail
 WAGTAIL_SITE_NAME = "Portail famille"
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Wagtail's database search: SQLite's FTS5 on the embedded default, PostgreSQL's full-text search with the
+# French configuration (stemming, accents) in production.
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database", "SEARCH_CONFIG": "french"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "odt", "docx", "csv", "xlsx", "txt"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAIL_ENABLE_UPDATE_CHECK = False
@@ -312,7 +318,7 @@ ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "
 LOGIN_REDIRECT_URL = "/"
 
 # Demo content: each app contributes a loader, called in this order by `load_initial_data`.
-PORTAIL_DEMO_LOADERS = ["home.demo.load", "connectors.demo.load", "forms.demo.load"]
+PORTAIL_DEMO_LOADERS = ["home.demo.load", "connectors.demo.load", "forms.demo.load", "home.demo_website.load"]
 # The demo creates accounts with published passwords: only development and test settings allow it
 # (elsewhere `load_initial_data` wants --allow-published-credentials).
 PORTAIL_DEMO_ALLOWED = False

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.blocks.struct_block import StructBlockValidationError
 
-from . import tariffs
+from .. import tariffs
 
 UNIT_CHOICES = [
     (tariffs.Unit.MEAL.value, _("per meal")),

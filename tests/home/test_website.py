@@ -1,0 +1,249 @@
+"""The council's website: home page with its online procedures, news, agenda, menus, search, findability,
+and a new council's starter site."""
+
+import datetime
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.test import Client
+from django.utils import timezone
+from wagtail.contrib.search_promotions.models import Query, SearchPromotion
+from wagtail.models import Page, Site
+
+from home.models import CouncilHomePage
+from home.pages import ContentPage, EventIndexPage, EventPage, NewsIndexPage, NewsPage
+from home.starter import starter_pages
+from tests.forms.conftest import field, step
+from tests.forms.conftest import make_form as forms_make_form
+
+from .conftest import publish
+
+pytestmark = pytest.mark.django_db
+
+
+def add(parent, page):
+    parent.add_child(instance=page)
+    return publish(page)
+
+
+def make_form(council, slug, *, opens_in=None, closes_in=None, title=None):
+    now = timezone.now()
+    return forms_make_form(
+        council,
+        step("Le foyer", field("short_text", "nom")),
+        slug=slug,
+        title=title or slug,
+        opens_at=now + datetime.timedelta(days=opens_in) if opens_in is not None else None,
+        closes_at=now + datetime.timedelta(days=closes_in) if closes_in is not None else None,
+    )
+
+
+def home_with(council, *blocks):
+    council.body = json.dumps(blocks)
+    return publish(council)
+
+
+def test_home_lists_the_forms_open_now_with_their_closing_date_and_those_opening_soon(council_a, council_b):
+    make_form(council_a, "dossier-famille", opens_in=-10, closes_in=20, title="Dossier famille")
+    make_form(council_a, "sejour-ete", opens_in=15, closes_in=40, title="Séjour à la neige")
+    make_form(council_a, "ancien", opens_in=-60, closes_in=-1, title="Inscription close")
+    make_form(council_b, "autre-commune", title="Formulaire de Bellerive")
+    home_with(council_a, {"type": "online_procedures", "value": {"heading": "Démarches en ligne"}})
+    html = Client(HTTP_HOST="localhost").get("/").content.decode()
+    closes = (timezone.localtime() + datetime.timedelta(days=20)).date()
+    section = html.split('id="procedures-title"')[1].split("</section>")[0]
+    open_part, soon_part = section.split("Ouvrent bientôt")
+    assert "Dossier famille" in open_part and f"{closes.day} " in open_part and str(closes.year) in open_part
+    assert 'href="/demarches/dossier-famille/"' in open_part
+    assert "Séjour à la neige" in soon_part
+    assert "Inscription close" not in html and "Formulaire de Bellerive" not in html
+
+
+def test_news_index_paginates_filters_by_tag_and_has_feeds(council_a):
+    index = add(council_a, NewsIndexPage(title="Actualités", slug="actualites"))
+    for n in range(12):
+        page = add(
+            index,
+            NewsPage(title=f"Nouvelle {n}", slug=f"n{n}", summary=f"Résumé {n}", date=datetime.date(2030, 1, n + 1)),
+        )
+        if n == 3:
+            page.tags.add("Cantine")
+            publish(page)
+    client = Client(HTTP_HOST="localhost")
+    first = client.get("/actualites/").content.decode()
+    assert "Nouvelle 11" in first and "Nouvelle 1<" not in first and "?page=2" in first
+    assert "Nouvelle 0" in client.get("/actualites/?page=2").content.decode()
+    tagged = client.get("/actualites/?tag=cantine").content.decode()
+    assert "Nouvelle 3" in tagged and "Nouvelle 4" not in tagged
+    rss = client.get("/actualites/rss/")
+    assert rss["Content-Type"].startswith("application/rss+xml") and b"Nouvelle 11" in rss.content
+    atom = client.get("/actualites/atom/")
+    assert atom["Content-Type"].startswith("application/atom+xml") and b"<entry>" in atom.content
+
+
+def test_agenda_shows_coming_and_past_events_and_gives_ical_files(council_a):
+    agenda = add(council_a, EventIndexPage(title="Agenda", slug="agenda"))
+    now = timezone.now()
+    add(
+        agenda,
+        EventPage(
+            title="Fête du lac", slug="fete", start=now + datetime.timedelta(days=5), place="Plage", summary="Fête"
+        ),
+    )
+    add(
+        agenda,
+        EventPage(
+            title="Vieux forum", slug="forum", start=now - datetime.timedelta(days=5), place="Gymnase", summary="Forum"
+        ),
+    )
+    client = Client(HTTP_HOST="localhost")
+    coming = client.get("/agenda/").content.decode()
+    assert "Fête du lac" in coming and "Vieux forum" not in coming
+    past = client.get("/agenda/?periode=passes").content.decode()
+    assert "Vieux forum" in past and "Fête du lac" not in past
+    single = client.get("/agenda/fete/ical/")
+    assert single["Content-Type"].startswith("text/calendar")
+    assert b"BEGIN:VEVENT" in single.content and b"SUMMARY:F\xc3\xaate du lac" in single.content
+    whole = client.get("/agenda/ical/").content
+    assert whole.count(b"BEGIN:VEVENT") == 2
+
+
+def test_main_menu_with_a_submenu_and_a_menu_button(council_a):
+    page = add(council_a, ContentPage(title="Inscriptions", slug="inscriptions"))
+    faq = add(council_a, ContentPage(title="Questions fréquentes", slug="faq"))
+    council_a.main_menu = json.dumps(
+        [
+            {
+                "type": "item",
+                "value": {
+                    "page": page.pk,
+                    "url": "",
+                    "label": "",
+                    "children": [{"page": faq.pk, "url": "", "label": ""}],
+                },
+            }
+        ]
+    )
+    publish(council_a)
+    html = Client(HTTP_HOST="localhost").get("/faq/").content.decode()
+    nav = html.split('id="site-nav"')[1].split("</nav>")[0]
+    assert 'href="/inscriptions/"' in nav and 'href="/faq/" aria-current="page"' in nav
+    assert 'class="menu-button" aria-expanded="false" aria-controls="site-nav"' in html
+    assert "js/site.js" in html and "<script>" not in html and "onclick" not in html
+
+
+def test_search_finds_a_page_by_a_word_in_its_blocks_only_on_its_council(council_a, council_b):
+    body = json.dumps(
+        [{"type": "callout", "value": {"kind": "info", "title": "Restauration", "text": "<p>Menus de la cantine</p>"}}]
+    )
+    page = add(council_a, ContentPage(title="Manger à l'école", slug="ecole", body=body))
+    add(council_b, ContentPage(title="Cantine de Bellerive", slug="cantine", introduction="La cantine"))
+    call_command("update_index", stdout=StringIO())
+    html = Client(HTTP_HOST="localhost").get("/recherche/", {"q": "cantine"}).content.decode()
+    assert 'href="/ecole/"' in html and "Cantine de Bellerive" not in html
+    SearchPromotion.objects.create(query=Query.get("inscription"), page=page, sort_order=0, description="À la une")
+    promoted = Client(HTTP_HOST="localhost").get("/recherche/", {"q": "inscription"}).content.decode()
+    assert "À la une" in promoted and 'href="/ecole/"' in promoted
+
+
+def test_findability_sitemap_robots_canonical_and_open_graph(council_a):
+    add(council_a, ContentPage(title="Inscriptions", slug="inscriptions", search_description="Comment inscrire."))
+    client = Client(HTTP_HOST="localhost")
+    sitemap = client.get("/sitemap.xml").content.decode()
+    assert "/inscriptions/" in sitemap
+    robots = client.get("/robots.txt").content.decode()
+    assert "Disallow: /admin/" in robots and "Sitemap: http://localhost/sitemap.xml" in robots
+    html = client.get("/inscriptions/").content.decode()
+    assert '<link rel="canonical" href="http://localhost/inscriptions/">' in html
+    assert '<meta property="og:title" content="Inscriptions">' in html
+    assert '<meta name="description" content="Comment inscrire.">' in html
+
+
+def test_themed_404(council_a):
+    response = Client(HTTP_HOST="localhost").get("/nulle-part/")
+    assert response.status_code == 404
+    assert "site-header" in response.content.decode()
+
+
+def test_page_types_are_offered_where_they_fit():
+    assert NewsPage.parent_page_types == ["home.NewsIndexPage"]
+    assert EventPage.parent_page_types == ["home.EventIndexPage"]
+    assert NewsIndexPage.can_create_at(CouncilHomePage()) and not NewsPage.can_create_at(CouncilHomePage())
+
+
+def test_create_council_site_command_builds_a_site_whose_every_page_renders(db):
+    call_command(
+        "create_council_site",
+        name="Commune de Lavaux",
+        hostname="lavaux.localhost",
+        siret="21219991300014",
+        insee_code="21992",
+        address="Mairie\\n2 rue Haute",
+        email="mairie@lavaux.example.fr",
+        dpo_email="dpo@lavaux.example.fr",
+        colour="#205e3b",
+        stdout=StringIO(),
+    )
+    council = CouncilHomePage.objects.get(slug="commune-de-lavaux")
+    assert Site.objects.get(hostname="lavaux.localhost").root_page_id == council.pk
+    slugs = set(council.get_children().values_list("slug", flat=True))
+    assert {
+        "actualites",
+        "agenda",
+        "questions-frequentes",
+        "contact",
+        "mentions-legales",
+        "donnees-personnelles",
+        "declaration-accessibilite",
+    } <= slugs
+    assert len(council.main_menu) == 4 and council.body
+    client = Client(HTTP_HOST="lavaux.localhost")
+    for page in Page.objects.live().descendant_of(council, inclusive=True).specific():
+        response = client.get(page.get_url(current_site=council.get_site()))
+        assert response.status_code == 200, page.title
+    starter_pages(council)  # again: nothing new
+    assert council.get_children().count() == len(slugs)
+
+
+def test_create_council_site_refuses_a_colour_white_text_cannot_be_read_on(db):
+    with pytest.raises(CommandError, match="contrast"):
+        call_command(
+            "create_council_site",
+            name="Commune de Pâle",
+            hostname="pale.localhost",
+            siret="21219991300014",
+            insee_code="21993",
+            address="Mairie",
+            email="m@pale.example.fr",
+            dpo_email="d@pale.example.fr",
+            colour="#ffff00",
+            stdout=StringIO(),
+        )
+
+
+def test_superusers_create_a_council_site_from_the_admin(db):
+    from tests.conftest import make_staff, otp_client
+
+    data = {
+        "name": "Commune de Lavaux",
+        "hostname": "lavaux.localhost",
+        "siret": "21219991300014",
+        "insee_code": "21992",
+        "address": "Mairie",
+        "email": "mairie@lavaux.example.fr",
+        "dpo_email": "dpo@lavaux.example.fr",
+        "colour": "#ffff00",
+    }
+    admin = otp_client(make_staff("chef", superuser=True))
+    refused = admin.post("/admin/collectivites/nouvelle/", data)
+    assert refused.status_code == 200 and "4,5:1" in refused.content.decode().replace("4.5", "4,5")
+    assert not CouncilHomePage.objects.filter(slug="commune-de-lavaux").exists()
+    response = admin.post("/admin/collectivites/nouvelle/", {**data, "colour": "#205e3b"})
+    assert response.status_code == 302
+    council = CouncilHomePage.objects.get(slug="commune-de-lavaux")
+    assert council.get_children().live().count() >= 7
+    editor = otp_client(make_staff("redacteur", groups=[]))
+    assert editor.post("/admin/collectivites/nouvelle/", data).status_code in (302, 403)
