@@ -37,6 +37,7 @@ from .models import (
     EventKind,
     NotificationEvent,
 )
+from .rendering import definition_for
 from .selectors import family_qf_on_file
 
 logger = logging.getLogger(__name__)
@@ -611,6 +612,7 @@ def draft_prices_estimate(*, draft) -> dict:
         answers=draft.answers,
         provenance=draft.provenance,
         family=draft.user,
+        definition=definition_for(form_page).as_json(),
     )
     return dossier_prices_estimate(dossier=view)
 

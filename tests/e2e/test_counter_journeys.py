@@ -4,15 +4,13 @@ creates its account with that email and finds the dossier in its space. At 1280x
 
 import re
 
-import pytest
 from playwright.sync_api import expect
 
 from forms.models import Dossier
 from tests.conftest import make_family
+from tests.e2e.conftest import BOTH_WIDTHS
 from tests.e2e.test_family_journeys import PASSWORD, PDF, field, fill_identity, sign_up
 from tests.e2e.test_foundation_journeys import staff_login
-
-VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
 
 
 def no_sideways_scroll(page) -> None:
@@ -92,23 +90,23 @@ def file_at_the_counter(journey, portal, *, email: str, has_account: bool) -> st
     return re.search(r"DF-\d{4}-\d{6}", page.get_by_text(re.compile("envoyé pour la famille")).inner_text()).group(0)
 
 
-@pytest.mark.parametrize("viewport", VIEWPORTS)
+@BOTH_WIDTHS
 def test_agent_files_at_the_counter_for_a_family_with_and_without_an_account(portal, browser, journey, viewport):
-    journey.page.set_viewport_size(VIEWPORTS[viewport])
+    width = viewport["width"]
     staff_login(journey, portal.valmont, "agent.valmont", "demo-staff-2026")
-    member = make_family(f"guichet.{viewport}@example.fr", PASSWORD)
+    member = make_family(f"guichet.{width}@example.fr", PASSWORD)
 
     reference = file_at_the_counter(journey, portal, email=member.email, has_account=True)
     dossier = Dossier.objects.get(reference=reference)
     assert dossier.family == member and dossier.submitted_by_agent and dossier.qf == 620
 
-    paper_email = f"papier.{viewport}@example.fr"
+    paper_email = f"papier.{width}@example.fr"
     paper = file_at_the_counter(journey, portal, email=paper_email, has_account=False)
     dossier = Dossier.objects.get(reference=paper)
     assert dossier.family is None and dossier.contact_email == paper_email and dossier.qf == 620
 
     # The family without an account creates one with that email: once confirmed, the dossier is its own.
-    family_context = browser.new_context(locale="fr-FR", viewport=VIEWPORTS[viewport])
+    family_context = browser.new_context(locale="fr-FR", viewport=viewport)
     journey.page = family_context.new_page()
     sign_up(journey, portal.valmont, paper_email)
     journey.page.goto(f"{portal.valmont}/espace-famille/")

@@ -2,14 +2,15 @@
 Particulier step (real HTTP to the simulator), on the counter's own draft, and never health data
 without the health role."""
 
+import io
 import re
-import zlib
 
 import pytest
 from allauth.account.models import EmailAddress
 from django.core import mail
 from django.core.files.base import ContentFile
 from django.test import Client
+from pypdf import PdfReader
 
 from forms.models import Dossier, DossierFile, Draft
 from forms.services import paper_dossiers_claim, private_storage
@@ -235,8 +236,7 @@ def pai_form(council):
 
 
 def pdf_text(content: bytes) -> str:
-    streams = re.findall(rb"stream\r?\n(.*?)\r?\nendstream", content, re.DOTALL)
-    return b"".join(zlib.decompress(stream) for stream in streams).decode("latin-1")
+    return "".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
 
 
 def staff_outputs(client, dossier, stored) -> dict[str, bool]:

@@ -111,7 +111,7 @@ def test_image_needs_an_alternative_text_unless_decorative():
     block = ImageBlock()
     with pytest.raises(wagtail_blocks.StructBlockValidationError) as error:
         block.clean(block.to_python({"image": image.pk, "alt": "", "decorative": False, "caption": ""}))
-    assert "alternative text" in str(error.value.block_errors["alt"])
+    assert "texte alternatif" in str(error.value.block_errors["alt"])
     block.clean(block.to_python({"image": image.pk, "alt": "", "decorative": True, "caption": ""}))
     html = render("image", {"image": image.pk, "alt": "Des enfants jouent", "decorative": False, "caption": ""})
     assert 'alt="Des enfants jouent"' in html and "srcset=" in html and "image/webp" in html

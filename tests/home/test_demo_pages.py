@@ -1,5 +1,6 @@
 """The demo's council pages: deliberations, rules in two versions, 2026 tariffs; idempotent; reachable."""
 
+import re
 from datetime import date
 from io import StringIO
 
@@ -69,4 +70,4 @@ def test_demo_rules_versions_show_their_own_adoption_and_publication_dates(loade
     page = Client(HTTP_HOST="localhost").get(f"{rules.url}version/1/").content.decode()
     assert "Adoptée le 26 juin 2023." in page and "Publiée le 28 juin 2023." in page
     table = Client(HTTP_HOST="localhost").get(rules.url).content.decode()
-    assert "<td>30 juin 2025</td>\n      <td>2 juillet 2025</td>" in table
+    assert re.search(r">30 juin 2025</td>\s*<td[^>]*>2 juillet 2025</td>", table)
