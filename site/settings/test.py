@@ -1,6 +1,8 @@
 """Tests: fast password hashing, emails kept in memory, tasks run immediately."""
 
 import os
+import tempfile
+from pathlib import Path
 
 from .base import *  # noqa: F403
 from .base import BASE_DIR, REDIS_URL
@@ -35,3 +37,18 @@ if REDIS_URL and _worker.startswith("gw"):
         }
     }
 PORTAIL_DEMO_ALLOWED = True
+
+# SQLite: the test database is a file (in memory when the system offers a memory-backed folder), not
+# SQLite's shared in-memory database. The browser journeys' live server answers from several threads, and
+# pytest-django hands an in-memory database's one connection to all of them: two requests at once (an
+# editor's publish beside the editor's autosave) then fail with "database table is locked". With a file,
+# each thread has its own connection and waits its turn (IMMEDIATE transactions, a busy timeout).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    _shm = Path("/dev/shm")  # noqa: S108  (a per-process file name, not a shared temporary file)
+    _folder = _shm if _shm.is_dir() else Path(tempfile.gettempdir())
+    DATABASES["default"]["TEST"] = {"NAME": str(_folder / f"portail-test-{os.getpid()}.sqlite3")}  # noqa: F405
+    DATABASES["default"]["OPTIONS"] = {  # noqa: F405
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 30,
+        "init_command": "PRAGMA synchronous=OFF; PRAGMA journal_mode=WAL;",
+    }

@@ -37,8 +37,12 @@ def sign_up(journey, base_url: str, email: str) -> None:
     page.get_by_label("Mot de passe", exact=False).first.fill(PASSWORD)
     journey.audit("login")
     page.get_by_role("button", name=re.compile("Connexion|Se connecter", re.I)).click()
-    # Logged in (on a phone the header's menu may fold the button away: present is enough).
-    expect(page.get_by_role("button", name="Se déconnecter")).to_be_attached()
+    # Logged in: the header offers to log out (on a phone, behind the menu button).
+    if journey.is_phone:
+        page.get_by_role("button", name="Menu", exact=True).click()
+    expect(page.get_by_role("button", name="Se déconnecter")).to_be_visible()
+    if journey.is_phone:
+        page.get_by_role("button", name="Menu", exact=True).click()
 
 
 def family_log_in(journey, base_url: str, email: str) -> None:

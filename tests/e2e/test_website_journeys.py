@@ -4,7 +4,6 @@ blocks, adds news and an event, puts the page in the main menu and finds it thro
 
 import re
 
-import pytest
 from playwright.sync_api import expect
 from wagtail.models import Page, Site
 
@@ -87,11 +86,6 @@ def publish(page) -> None:
     expect(page.get_by_text(re.compile("publiée", re.I)).first).to_be_visible(timeout=60_000)
 
 
-@pytest.mark.xfail(
-    reason="On a loaded machine the live server answered 500 when publishing (SQLite 'database is locked' seen "
-    "against the editor's concurrent autosave); the journey passed up to the menu step by hand. To fix.",
-    strict=False,
-)
 def test_editor_builds_a_page_from_blocks_adds_news_and_an_event_puts_it_in_the_menu_and_finds_it(
     portal, browser, journey
 ):
