@@ -107,6 +107,8 @@ TEMPLATES = [
         "DIRS": [SITE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
+            # French dates in every template: ``|date_fr:"j F Y"`` writes "1er septembre".
+            "builtins": ["home.templatetags.french_dates"],
             "context_processors": [
                 "django.template.context_processors.debug",
                 "django.template.context_processors.request",

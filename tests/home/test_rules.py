@@ -74,7 +74,7 @@ def test_each_version_has_a_stable_url_saying_when_it_was_in_force(council_a):
     first = rules.versions.get(number=1)
     assert first.url == f"{rules.url}version/1/"
     html = Client().get(first.url).content.decode()
-    assert "Version 1, en vigueur du 1 janvier 2023 au 31 août 2025." in html
+    assert "Version 1, en vigueur du 1er janvier 2023 au 31 août 2025." in html
     assert "Article 1 : les familles" in html and first.text_sha256 in html
     assert Client().get(f"{rules.url}version/9/").status_code == 404
     page_html = Client().get(rules.url).content.decode()
