@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from forms.models import Dossier
 from tests.conftest import make_family
 from tests.e2e.conftest import BOTH_WIDTHS
-from tests.e2e.test_family_journeys import PASSWORD, PDF, field, fill_identity, sign_up
+from tests.e2e.test_family_journeys import PASSWORD, PDF, consent_for_lambert, field, sign_up
 from tests.e2e.test_foundation_journeys import staff_login
 
 
@@ -51,18 +51,7 @@ def file_at_the_counter(journey, portal, *, email: str, has_account: bool) -> st
 
     # The API Particulier step: the family consents in person, the agent types the benefit holder's identity.
     expect(page.get_by_text("Étape 3 sur 5")).to_be_visible()
-    consent = page.get_by_role("checkbox", name=re.compile("J'accepte|accord|consens", re.I))
-    expect(consent).not_to_be_checked()
-    fill_identity(
-        page,
-        birth_name="LAMBERT",
-        first_name="Camille",
-        sex="Féminin",
-        birth_date="1986-04-12",
-        town="Dijon",
-        dept="21",
-    )
-    consent.check()
+    consent_for_lambert(page)
     journey.audit("counter consent and identity")
     no_sideways_scroll(page)
     page.get_by_role("button", name="Récupérer mes informations").click()

@@ -63,6 +63,22 @@ def fill_identity(page, *, birth_name: str, first_name: str, sex: str, birth_dat
     field(page, "Département de naissance (numéro)").fill(dept)
 
 
+def consent_for_lambert(page) -> None:
+    """The API Particulier step: the consent box starts unticked; the benefit holder is Camille LAMBERT."""
+    consent = page.get_by_role("checkbox", name=re.compile("J'accepte|accord|consens", re.I))
+    expect(consent).not_to_be_checked()
+    fill_identity(
+        page,
+        birth_name="LAMBERT",
+        first_name="Camille",
+        sex="Féminin",
+        birth_date="1986-04-12",
+        town="Dijon",
+        dept="21",
+    )
+    consent.check()
+
+
 def start_dossier_famille(journey, base_url: str) -> None:
     page = journey.page
     page.goto(f"{base_url}/demarches/dossier-famille/")
@@ -99,18 +115,7 @@ def submit_dossier_famille_with_api(journey, portal, email: str) -> str:
     fill_address(journey)
 
     # Resources: the notice comes first, the box is not ticked, the identity is the benefit holder's.
-    consent = page.get_by_role("checkbox", name=re.compile("J'accepte|accord|consens", re.I))
-    expect(consent).not_to_be_checked()
-    fill_identity(
-        page,
-        birth_name="LAMBERT",
-        first_name="Camille",
-        sex="Féminin",
-        birth_date="1986-04-12",
-        town="Dijon",
-        dept="21",
-    )
-    consent.check()
+    consent_for_lambert(page)
     journey.audit("consent and identity")
     page.get_by_role("button", name="Récupérer mes informations").click()
     expect(page.get_by_role("status").filter(has_text="CAF")).to_be_visible()
