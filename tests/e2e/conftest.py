@@ -165,6 +165,11 @@ def assert_accessible(page, name: str) -> None:
     # Evaluated through the DevTools protocol, not added as an inline <script> that the page's
     # Content-Security-Policy would (rightly) refuse.
     page.evaluate(AXE_SCRIPT.read_text())
+    # Colours are measured once the page's animations have ended (the admin's messages slide in): at most 2 s.
+    page.evaluate(
+        "() => Promise.race([Promise.all(document.getAnimations().map((a) => a.finished.catch(() => null))),"
+        " new Promise((done) => setTimeout(done, 2000))])"
+    )
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     bad = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
     details = "\n".join(
@@ -184,7 +189,7 @@ def journey(browser, request, viewport):
     folder = ARTIFACTS / re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name)
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
-    context = browser.new_context(locale="fr-FR", viewport=viewport)
+    context = browser.new_context(locale="fr-FR", viewport=viewport, reduced_motion="reduce")
     context.set_default_timeout(15_000)
     page = context.new_page()
     violations = watch_csp_violations(context)

@@ -95,7 +95,7 @@ def test_agent_files_at_the_counter_for_a_family_with_and_without_an_account(por
     assert dossier.family is None and dossier.contact_email == paper_email and dossier.qf == 620
 
     # The family without an account creates one with that email: once confirmed, the dossier is its own.
-    family_context = browser.new_context(locale="fr-FR", viewport=viewport)
+    family_context = browser.new_context(locale="fr-FR", viewport=viewport, reduced_motion="reduce")
     journey.page = family_context.new_page()
     sign_up(journey, portal.valmont, paper_email)
     journey.page.goto(f"{portal.valmont}/espace-famille/")

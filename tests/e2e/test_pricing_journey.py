@@ -56,7 +56,7 @@ def test_msa_family_outside_the_commune_is_priced_in_the_msa_column_with_the_sur
     family = page
 
     # The agent sees the column and the residence that were derived, with why, and validates.
-    agent_context = browser.new_context(locale="fr-FR")
+    agent_context = browser.new_context(locale="fr-FR", reduced_motion="reduce")
     journey.page = agent = agent_context.new_page()
     staff_login(journey, portal.valmont, "agent.valmont", "demo-staff-2026")
     agent.goto(f"{portal.valmont}/admin/dossiers/?q={reference}")

@@ -50,7 +50,7 @@ def test_rules_update_is_accepted_again_and_registered(portal, browser, journey)
     assert accept_link in assert_email_links_answer(page, [notice])
 
     # The family logs in: it is asked to accept the new version first.
-    family_page = browser.new_context(locale="fr-FR").new_page()
+    family_page = browser.new_context(locale="fr-FR", reduced_motion="reduce").new_page()
     journey.page = family_page
     family_log_in(journey, portal.valmont, "famille.regles@example.fr")
     expect(family_page.get_by_text(re.compile(f"Version {new_version}", re.I)).first).to_be_visible()
@@ -126,7 +126,7 @@ def test_editor_builds_a_form_and_the_other_council_cannot_touch_it(portal, brow
     assert form.live
 
     # A family fills it on the council's site: the condition and the group work.
-    family = browser.new_context(locale="fr-FR")
+    family = browser.new_context(locale="fr-FR", reduced_motion="reduce")
     visitor = family.new_page()
     journey.page = visitor
     make_family("famille.sejour@example.fr", password=PASSWORD)
@@ -145,7 +145,7 @@ def test_editor_builds_a_form_and_the_other_council_cannot_touch_it(portal, brow
     family.close()
 
     # The other council's editor can neither see nor edit it.
-    other = browser.new_context(locale="fr-FR")
+    other = browser.new_context(locale="fr-FR", reduced_motion="reduce")
     journey.page = other.new_page()
     staff_login(journey, portal.bellerive, "editeur.bellerive", "demo-staff-2026")
     response = journey.page.goto(f"{portal.bellerive}/admin/pages/{form.pk}/edit/")
@@ -165,7 +165,7 @@ def test_agent_asks_for_a_correction_then_validates(portal, browser, journey):
     family = journey.page
 
     # The agent finds the dossier, starts the review and asks for a new proof of address.
-    agent_context = browser.new_context(locale="fr-FR")
+    agent_context = browser.new_context(locale="fr-FR", reduced_motion="reduce")
     journey.page = agent = agent_context.new_page()
     staff_login(journey, portal.valmont, "agent.valmont", "demo-staff-2026")
     agent.goto(f"{portal.valmont}/admin/dossiers/?q={reference}")
