@@ -536,7 +536,7 @@ def _otp_staff_cookie() -> str:
     )
     agent.is_staff = True
     agent.save()
-    from forms.roles import council_group_ensure
+    from forms.backoffice.roles import council_group_ensure
     from home.demo import _editor_group
     from home.selectors import council_by_slug
 

@@ -15,6 +15,6 @@ class FormsConfig(AppConfig):
     verbose_name = _("Registration forms")
 
     def ready(self):
-        from . import signals  # needs the app registry: imported once apps are ready
+        from .family import signals  # needs the app registry: imported once apps are ready
 
         signals.connect()

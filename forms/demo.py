@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from home.demo import _editor_group, demo_councils, upsert_page
 
-from .definition import FIRST_NAME, LAST_NAME
+from .engine.definition import FIRST_NAME, LAST_NAME
 from .models import FormIndexPage, FormPage
 
 NO_CONDITION = {"field": "", "operator": "equals", "value": "", "reference_date": None}
@@ -454,8 +454,8 @@ def _staff(council, stdout) -> None:
 
     from home.demo import DEMO_PASSWORD_STAFF, demo_backup_codes, ensure_staff_user
 
+    from .backoffice.roles import council_group_ensure
     from .models import StaffRole
-    from .roles import council_group_ensure
 
     groups = {role: council_group_ensure(council=council, role=role) for role in StaffRole}
     username = f"agent.{council.slug}"
@@ -503,9 +503,9 @@ def _demo_dossiers(council, family) -> None:
     """One dossier famille per status for the demo family (made once: existing ones are kept as they are)."""
     from django.db import transaction
 
+    from .engine.rendering import definition_for
+    from .family.services import reference_next
     from .models import Dossier, DossierEvent
-    from .rendering import definition_for
-    from .services import reference_next
 
     page = FormPage.objects.descendant_of(council).filter(slug="dossier-famille").first()
     if page is None or Dossier.objects.filter(form_page=page, family=family).exists():

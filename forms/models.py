@@ -22,9 +22,9 @@ from wagtail.models import Page
 
 from home.models import AppendOnlyModel
 
-from .blocks import FormStepsBlock
-from .definition import Definition, definition_from_raw, validate_definition
-from .files import DEFAULT_FILE_TYPES, DEFAULT_MAX_SIZE_MB, parse_file_types, validate_file_types
+from .engine.blocks import FormStepsBlock
+from .engine.definition import Definition, definition_from_raw, validate_definition
+from .engine.files import DEFAULT_FILE_TYPES, DEFAULT_MAX_SIZE_MB, parse_file_types, validate_file_types
 
 DRAFT_LIFETIME = datetime.timedelta(days=60)
 
@@ -228,30 +228,30 @@ class FormPage(RoutablePageMixin, Page):
 
     @path("")
     def start(self, request):
-        from . import views
+        from .family import views
 
         return views.form_start(request, self)
 
     @path("etape/<int:number>/")
     def step(self, request, number):
-        from . import views
+        from .family import views
 
         return views.form_step(request, self, number)
 
     @path("verifier/")
     def review(self, request):
-        from . import views
+        from .family import views
 
         return views.form_review(request, self)
 
     @path("envoye/<str:reference>/")
     def confirmation(self, request, reference):
-        from . import views
+        from .family import views
 
         return views.form_confirmation(request, self, reference)
 
     def serve_preview(self, request, mode_name):
-        from . import views
+        from .family import views
 
         return views.form_preview(request, self)
 

@@ -5,7 +5,7 @@ The form pages' own routes (steps, check your answers...) hang under each page (
 
 from django.urls import path
 
-from . import views
+from .family import views
 
 app_name = "forms"
 urlpatterns = [

@@ -17,9 +17,9 @@ from wagtail_modeladmin.views import DeleteView, EditView, HistoryView
 from home.admin_scoping import CouncilScopedInstanceMixin
 from home.procedures import OnlineProcedure
 
-from . import admin_views, counter_views
+from .backoffice import admin_views, counter_views
+from .family.selectors import staff_councils
 from .models import Dossier, FormPage, NotificationTemplate
-from .selectors import staff_councils
 
 
 @hooks.register("register_admin_urls")

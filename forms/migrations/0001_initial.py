@@ -3,7 +3,7 @@
 import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
-import forms.files
+import forms.engine.files
 import uuid
 import wagtail.contrib.routable_page.models
 import wagtail.fields
@@ -44,7 +44,7 @@ class Migration(migrations.Migration):
                 ('closes_at', models.DateTimeField(blank=True, null=True, verbose_name='closes at')),
                 ('access', models.CharField(choices=[('family', 'Logged-in family account'), ('anonymous', 'Anyone, without an account')], default='family', max_length=20, verbose_name='who may fill it')),
                 ('multiplicity', models.CharField(choices=[('one_per_period', 'One dossier per family for the opening period'), ('several', 'Several dossiers per family')], default='one_per_period', max_length=20, verbose_name='dossiers per family')),
-                ('allowed_file_types', models.CharField(default='pdf, jpg, jpeg, png', help_text='Extensions separated by commas, e.g. pdf, jpg, jpeg, png.', max_length=200, validators=[forms.files.validate_file_types], verbose_name='allowed file types')),
+                ('allowed_file_types', models.CharField(default='pdf, jpg, jpeg, png', help_text='Extensions separated by commas, e.g. pdf, jpg, jpeg, png.', max_length=200, validators=[forms.engine.files.validate_file_types], verbose_name='allowed file types')),
                 ('max_file_size_mb', models.PositiveSmallIntegerField(default=10, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(50)], verbose_name='maximum file size (MB)')),
                 ('reference_prefix', models.CharField(default='DS', help_text='Dossier references look like DF-2026-000123.', max_length=6, validators=[django.core.validators.RegexValidator('^[A-Z]{1,6}$', 'From 1 to 6 capital letters, e.g. DF.')], verbose_name='reference prefix')),
                 ('is_health_data', models.BooleanField(default=False, help_text='The whole form holds health data (e.g. PAI): restricted access, never logged.', verbose_name='health data')),

@@ -6,9 +6,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from forms.engine.rendering import DEFINITIONS, EMPTY_STEPS, LAYOUTS
+from forms.family.views import STEP_SHELLS
 from forms.models import FormIndexPage, FormPage
-from forms.rendering import DEFINITIONS, EMPTY_STEPS, LAYOUTS
-from forms.views import STEP_SHELLS
 
 PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 200
@@ -108,7 +108,7 @@ def _fresh_caches(settings, tmp_path):
 
 def make_agent(council, username, *, role="agent"):
     """A staff member of ``council`` in ``role`` (agent, health, billing), through the role's group."""
-    from forms.roles import council_group_ensure
+    from forms.backoffice.roles import council_group_ensure
     from tests.conftest import make_staff
 
     return make_staff(username, groups=[council_group_ensure(council=council, role=role)])
@@ -116,9 +116,9 @@ def make_agent(council, username, *, role="agent"):
 
 def make_dossier(page, family=None, answers=None, *, status="submitted", **fields):
     """A dossier of ``page`` made directly (no HTTP), with its definition snapshot and a first event."""
+    from forms.engine.rendering import definition_for
+    from forms.family.services import reference_next
     from forms.models import Dossier, DossierEvent
-    from forms.rendering import definition_for
-    from forms.services import reference_next
     from home.selectors import council_for_page
 
     council = council_for_page(page)

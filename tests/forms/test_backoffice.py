@@ -52,7 +52,10 @@ def test_submitted_corrected_resubmitted_validated(council_a, family):
     assert agent.post(f"{base}review/").status_code == 302
     detail = agent.get(base).content.decode()
     targets = [
-        t.path for t in __import__("forms.workflow").workflow.correction_targets(dossier=dossier, include_health=False)
+        t.path
+        for t in __import__("forms.backoffice.workflow").workflow.correction_targets(
+            dossier=dossier, include_health=False
+        )
     ]
     fields = {
         f"item_{targets.index('nom')}": "incorrect",
@@ -152,7 +155,7 @@ def test_export_filtered_columns_per_key_without_health_by_default(council_a, fa
 
 
 def bulk_dossiers(page, family, count):
-    from forms.rendering import definition_for
+    from forms.engine.rendering import definition_for
 
     definition = definition_for(page).as_json()
     now = timezone.now()
@@ -270,7 +273,7 @@ def test_renewal_prefills_last_years_answers_and_asks_expired_documents_again(co
     )
     from django.core.files.base import ContentFile
 
-    from forms.services import private_storage
+    from forms.family.services import private_storage
 
     for key, name in (("justificatif_domicile", "facture.pdf"), ("assurance", "assurance.pdf")):
         path = private_storage().save(f"forms/test/{name}", ContentFile(PDF))
@@ -306,7 +309,7 @@ def test_renewal_prefills_last_years_answers_and_asks_expired_documents_again(co
 
 
 def test_export_cells_keep_zero_and_no_answers_and_leave_unanswered_empty():
-    from forms.exports import Column, _value
+    from forms.backoffice.exports import Column, _value
 
     cells = {
         kind: _value({"k": value}, Column("k", field(kind, "k", "K"), False), None)

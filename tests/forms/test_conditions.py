@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from forms.conditions import age_on, describe, evaluate
+from forms.engine.conditions import age_on, describe, evaluate
 
 TODAY = datetime.date(2026, 9, 1)
 

@@ -12,9 +12,9 @@ from django.core.files.base import ContentFile
 from django.test import Client
 from pypdf import PdfReader
 
+from forms.backoffice.workflow import dossier_request_correction, dossier_transition
+from forms.family.services import paper_dossiers_claim, private_storage
 from forms.models import Dossier, DossierFile, Draft
-from forms.services import paper_dossiers_claim, private_storage
-from forms.workflow import dossier_request_correction, dossier_transition
 from tests.conftest import make_family, otp_client
 from tests.connectors.conftest import make_habilitation, simulator, simulator_server  # noqa: F401 (fixtures)
 
@@ -195,7 +195,7 @@ def test_rules_accepted_at_the_counter_by_the_account_or_on_paper(council_a, fam
     sent = agent.post(review["Location"])
     dossier = Dossier.objects.get()
     assert sent["Location"] == f"/admin/dossiers/{dossier.pk}/"
-    from forms.workflow import validation_checks
+    from forms.backoffice.workflow import validation_checks
 
     assert next(c for c in validation_checks(dossier=dossier) if c.key == "rules").ok
     assert dossier.answers["reglement"].get("on_paper", False) is not has_account

@@ -1,6 +1,6 @@
 """Definition checks: what an editor cannot save, with the reason in French."""
 
-from forms.definition import Definition, fill_missing_keys, key_from_label, validate_definition
+from forms.engine.definition import Definition, fill_missing_keys, key_from_label, validate_definition
 
 
 def field(key, type_="short_text", label=None, condition=None, **options):

@@ -5,8 +5,8 @@ import io
 from django.test import Client
 
 from forms import demo
+from forms.engine.rendering import definition_for
 from forms.models import Dossier, FormIndexPage, FormPage
-from forms.rendering import definition_for
 from tests.conftest import make_family
 
 
@@ -68,7 +68,7 @@ def test_a_family_sends_the_demo_authorisations(db):
 def test_demo_back_office_staff_family_and_dossiers(db):
     from django.contrib.auth import get_user_model
 
-    from forms.selectors import dossiers_for_staff
+    from forms.family.selectors import dossiers_for_staff
     from home.models import CouncilHomePage
 
     load_all()

@@ -8,7 +8,7 @@ from django.core import mail
 from django.db import connection, connections
 from django.test import Client
 
-from forms import services
+from forms.family import services
 from forms.models import Dossier, Draft
 from tests.conftest import make_family
 

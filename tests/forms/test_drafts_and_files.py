@@ -4,8 +4,8 @@ import datetime
 
 from django.utils import timezone
 
+from forms.family.services import drafts_purge_expired
 from forms.models import Draft, DraftFile
-from forms.services import drafts_purge_expired
 
 from .conftest import EXE, family_client, field, make_form, pdf, step, step_url
 
@@ -101,7 +101,7 @@ def test_purge_command(council_a, family):
 
 
 def test_uploads_are_encrypted_at_rest_and_downloaded_as_sent(council_a, family):
-    from forms.services import private_storage
+    from forms.family.services import private_storage
 
     from .conftest import PDF
 

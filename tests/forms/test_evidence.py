@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.db import DatabaseError, connection, models, transaction
 from django.db.models import ProtectedError
 
-from forms import workflow
+from forms.backoffice import workflow
 from forms.models import DossierEvent
 from home.models import RulesAcceptance, RulesVersion
 from tests.conftest import otp_client

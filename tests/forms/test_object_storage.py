@@ -11,8 +11,8 @@ import uuid
 import pytest
 from django.core.files.base import ContentFile
 
+from forms.family.services import draft_delete, private_storage
 from forms.models import Dossier, DossierFile, DraftFile
-from forms.services import draft_delete, private_storage
 from tests.conftest import otp_client
 
 from .conftest import PDF, family_client, field, make_agent, make_form, pdf, step, step_url

@@ -3,8 +3,8 @@
 import pytest
 from django.core.files.base import ContentFile
 
+from forms.family.services import private_storage
 from forms.models import DossierFile, DossierNote, SavedFilter
-from forms.services import private_storage
 from tests.conftest import make_editor_group, make_staff, otp_client
 
 from .conftest import PDF, famille_form, make_agent, make_dossier
@@ -94,7 +94,7 @@ def test_health_answers_only_for_the_health_role_of_that_council(council_a, coun
     health = otp_client(make_agent(council_a, "sante.a", role="health"))
     # Health access in council B gives nothing in council A.
     user_b = make_agent(council_b, "sante.b", role="health")
-    from forms.roles import council_group_ensure
+    from forms.backoffice.roles import council_group_ensure
 
     user_b.groups.add(council_group_ensure(council=council_a, role="agent"))
     mixed = otp_client(user_b)

@@ -10,9 +10,9 @@ from decimal import Decimal
 import pytest
 
 from connectors.services import qf_fetch
-from forms import workflow
+from forms.backoffice import workflow
+from forms.backoffice.workflow import TransitionRefused
 from forms.models import DossierStatus as S
-from forms.workflow import TransitionRefused
 from home.demo_pages import load_council_pages
 from tests.connectors.conftest import (  # noqa: F401 (fixtures)
     give_consent,
@@ -164,7 +164,7 @@ def test_a_declared_qf_is_said_to_count_once_checked(council_a, family):
     assert estimate["maximum_tariff"] is True and estimate["declared_qf"] == 150
     alsh = next(q for q in estimate["if_confirmed"] if q["service"]["key"] == "alsh-journee")
     assert alsh["amount"] == "2.30"  # 2.00 x 1.15: the QF 150 tranche, if a CAF certificate confirms it
-    from forms.notifications import notification_texts
+    from forms.family.notifications import notification_texts
 
     _subject, body = notification_texts(dossier=dossier, event="submitted")
     assert "Le QF 150 que vous avez déclaré ne compte qu'une fois son justificatif vérifié" in body
@@ -174,7 +174,7 @@ def test_a_declared_qf_is_said_to_count_once_checked(council_a, family):
 
 
 def test_the_town_must_be_a_commune_of_the_postcode_and_its_insee_code_is_kept(council_a):
-    from forms.fieldtypes import address_commune_error, field_type
+    from forms.engine.fieldtypes import address_commune_error, field_type
 
     assert address_commune_error("21200", "Beaune") == ""
     assert address_commune_error("21200", "BLIGNY LES BEAUNE") == ""

@@ -5,7 +5,7 @@ import threading
 import pytest
 from django.db import connection, connections, transaction
 
-from forms.services import reference_next
+from forms.family.services import reference_next
 
 
 @pytest.mark.django_db(transaction=True)

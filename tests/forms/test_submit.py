@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from forms import services
+from forms.family import services
 from forms.models import Dossier, DossierFile, Draft, ReferenceSequence
 
 from .conftest import family_client, field, make_form, pdf, step, step_url
@@ -71,7 +71,7 @@ def test_forced_failure_leaves_no_dossier_and_keeps_the_draft(council_a, family,
     def broken(**kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("forms.services.DossierEvent.objects.create", broken)
+    monkeypatch.setattr("forms.family.services.DossierEvent.objects.create", broken)
     with pytest.raises(RuntimeError):
         services.dossier_submit(draft=Draft.objects.get(), request_meta={"ip_address": "127.0.0.1", "user_agent": "x"})
     assert not Dossier.objects.exists() and not DossierFile.objects.exists()

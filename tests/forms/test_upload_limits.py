@@ -6,8 +6,8 @@ import errno
 
 from django.core.files.storage import FileSystemStorage
 
+from forms.family.services import private_storage
 from forms.models import Draft, DraftFile
-from forms.services import private_storage
 
 from .conftest import PDF, family_client, field, make_form, pdf, step, step_url
 

@@ -7,9 +7,9 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 
-from forms import workflow
+from forms.backoffice import workflow
+from forms.backoffice.workflow import TransitionRefused
 from forms.models import CorrectionItem, DossierEvent, DossierStatus, NotificationLog
-from forms.workflow import TransitionRefused
 
 from .conftest import famille_form, family_client, field, make_agent, make_decree, make_dossier, make_form, step
 

@@ -50,7 +50,7 @@ def test_history_views_answer_404_to_staff_of_another_council(valmont_objects, c
         grant(user, "connectors", *connectors)
         grant(user, "forms", *templates)
     # Bellerive's editor, also working as an agent of Bellerive (the notification templates' staff).
-    from forms.roles import council_group_ensure
+    from forms.backoffice.roles import council_group_ensure
 
     editor_b.groups.add(council_group_ensure(council=council_b, role="agent"))
     grant(editor_b, "forms", *templates)

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from forms.services import drafts_purge_expired
+from forms.family.services import drafts_purge_expired
 
 
 class Command(BaseCommand):

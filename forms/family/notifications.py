@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from home.selectors import council_site_url
 
-from .models import Dossier, NotificationEvent, NotificationLog, NotificationTemplate
+from ..models import Dossier, NotificationEvent, NotificationLog, NotificationTemplate
 
 MAX_ATTEMPTS = 3
 

@@ -29,8 +29,9 @@ from django.utils.translation import gettext_lazy as _
 from connectors.crypto import DecryptionError, decrypt, encrypt
 from connectors.prefill import person_usual_case
 
-from .definition import GROUP_TYPE, Definition
-from .models import (
+from ..engine.definition import GROUP_TYPE, Definition
+from ..engine.rendering import StepForm, answers_as_data, definition_for, layout_for, visible_steps
+from ..models import (
     Access,
     Dossier,
     DossierEvent,
@@ -43,7 +44,6 @@ from .models import (
     Multiplicity,
     ReferenceSequence,
 )
-from .rendering import StepForm, answers_as_data, definition_for, layout_for, visible_steps
 from .selectors import family_qf_on_file
 
 logger = logging.getLogger(__name__)
@@ -551,7 +551,7 @@ def _record_rules_acceptances(
     from home.selectors import rules_in_force
     from home.services import rules_accept
 
-    from .fieldtypes import rules_checkbox_label
+    from ..engine.fieldtypes import rules_checkbox_label
 
     for step_index, spec in rules_fields:
         answer = answers[spec["key"]]
@@ -629,7 +629,7 @@ def dossier_submit(*, draft: Draft, request_meta: Mapping[str, Any]) -> Dossier:
             on_paper=at_counter and user is None,
         )
         provenance = {key: value for key, value in draft.provenance.items() if key in answers}
-        from .workflow import dossier_qf_from_answers
+        from ..backoffice.workflow import dossier_qf_from_answers
 
         qf, qf_source, qf_month = dossier_qf_from_answers(form_page=form_page, answers=answers, provenance=provenance)
         if not form_page.qf_key and user is not None:
@@ -708,7 +708,7 @@ def dossier_latest(*, form_page: FormPage, user) -> Dossier | None:
 
 
 def _after_submit(dossier: Dossier, unused_paths: list[str]) -> None:
-    from .models import NotificationEvent
+    from ..models import NotificationEvent
     from .notifications import notification_queue
 
     for path in unused_paths:

@@ -4,9 +4,9 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from ..family.selectors import agents_of_council
+from ..models import CorrectionReason, Dossier, DossierStatus, FormPage
 from .exports import answered_definitions
-from .models import CorrectionReason, Dossier, DossierStatus, FormPage
-from .selectors import agents_of_council
 from .workflow import CASE_CHOICES, CASE_LABELS, PROOF_PROVIDERS
 
 

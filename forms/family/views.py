@@ -28,11 +28,8 @@ from django_otp import user_has_device
 
 from home.selectors import council_for_request, rules_pages_to_accept_again
 
-from . import selectors, services
-from .display import summary
-from .models import FormPage
-from .notifications import declared_qf_notice
-from .rendering import (
+from ..engine.display import summary
+from ..engine.rendering import (
     EMPTY_STEPS,
     LRU,
     StepForm,
@@ -42,6 +39,9 @@ from .rendering import (
     revision_key,
     visible_steps,
 )
+from ..models import FormPage
+from . import selectors, services
+from .notifications import declared_qf_notice
 
 SESSION_DRAFTS = "forms_drafts"
 SESSION_SENT = "forms_sent"
@@ -416,7 +416,7 @@ def form_review(request, page: FormPage):
         for row in step["rows"]:
             if page.qf_key and row["key"] == page.qf_key and row["value"] and page.qf_key not in draft.provenance:
                 row["note"] = declared_qf_notice(draft.answers.get(page.qf_key))
-    from .workflow import draft_prices_estimate
+    from ..backoffice.workflow import draft_prices_estimate
 
     context = {"page": page, "steps": steps, "draft": draft, "prices": draft_prices_estimate(draft=draft)}
     return render(request, "forms/form_review.html", context)
@@ -447,7 +447,7 @@ def form_confirmation(request, page: FormPage, reference: str):
     )
     if not allowed:
         raise Http404
-    from .workflow import dossier_prices_estimate
+    from ..backoffice.workflow import dossier_prices_estimate
 
     context = {"page": page, "dossier": dossier, "prices": dossier_prices_estimate(dossier=dossier)}
     return render(request, "forms/form_confirmation.html", context)
@@ -497,7 +497,7 @@ def family_space(request):
 def family_dossier(request, uuid):
     """A sent dossier as the family sent it: status, public history, prices, and the correction asked for
     (a form with only the answers to fix; everything else stays read-only)."""
-    from . import workflow
+    from ..backoffice import workflow
 
     dossier = get_object_or_404(selectors.dossiers_for_family(user=request.user), uuid=uuid)
     correction = workflow.open_correction(dossier=dossier)

@@ -28,9 +28,9 @@ from home.models import CouncilHomePage
 from home.selectors import decree_in_force
 from home.tariffs import UNIT_LABELS_FR, format_date_fr, format_euros
 
-from .definition import GROUP_TYPE, Definition
-from .fieldtypes import field_type
-from .models import Dossier
+from ..engine.definition import GROUP_TYPE, Definition
+from ..engine.fieldtypes import field_type
+from ..models import Dossier
 
 CHUNK_SIZE = 500
 SKIPPED_TYPES = {"info", "prefill"}

@@ -16,7 +16,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from . import exports, selectors, workflow
+from ..engine.display import summary
+from ..engine.rendering import visible_steps
+from ..family import selectors
+from ..models import DossierStatus, SavedFilter
+from . import exports, workflow
 from .backoffice_forms import (
     AssignForm,
     CommentForm,
@@ -26,9 +30,6 @@ from .backoffice_forms import (
     SavedFilterForm,
     ValidateForm,
 )
-from .display import summary
-from .models import DossierStatus, SavedFilter
-from .rendering import visible_steps
 
 PER_PAGE = 50
 S = DossierStatus

@@ -23,11 +23,11 @@ from django.utils.translation import gettext_lazy
 
 from home.selectors import council_for_page
 
-from . import selectors, services
-from .display import summary
-from .models import Draft, FormPage
-from .rendering import definition_for, layout_for, visible_steps
-from .views import _prefill_post, _remember_rules_versions, _step_html
+from ..engine.display import summary
+from ..engine.rendering import definition_for, layout_for, visible_steps
+from ..family import selectors, services
+from ..family.views import _prefill_post, _remember_rules_versions, _step_html
+from ..models import Draft, FormPage
 
 PREFILL_ACTIONS = {"_prefill", "_prefill_refuse", "_prefill_retry"}
 

@@ -23,9 +23,11 @@ from django.utils.translation import gettext_lazy
 
 from home.selectors import council_for_page
 
-from .definition import GROUP_TYPE, ROLE_CHILDREN, ROLE_HOUSEHOLD_ADDRESS, Definition
-from .fieldtypes import field_type
-from .models import (
+from ..engine.definition import GROUP_TYPE, ROLE_CHILDREN, ROLE_HOUSEHOLD_ADDRESS, Definition
+from ..engine.fieldtypes import field_type
+from ..engine.rendering import definition_for
+from ..family.selectors import family_qf_on_file
+from ..models import (
     CorrectionItem,
     CorrectionReason,
     CorrectionRequest,
@@ -37,8 +39,6 @@ from .models import (
     EventKind,
     NotificationEvent,
 )
-from .rendering import definition_for
-from .selectors import family_qf_on_file
 
 logger = logging.getLogger(__name__)
 S = DossierStatus
@@ -113,7 +113,7 @@ def _move(
         details=details or {},
     )
     if to in NOTIFIED and visible_to_family:
-        from .notifications import notification_queue
+        from ..family.notifications import notification_queue
 
         transaction.on_commit(lambda: notification_queue(dossier=dossier, event=NOTIFIED[to]))
     logger.info("Dossier %s: %s -> %s", dossier.reference, from_status, to)
@@ -142,7 +142,7 @@ def dossier_review_start(*, dossier: Dossier, by) -> DossierEvent:
 
 def dossier_assign(*, dossier: Dossier, to, by) -> DossierEvent:
     """Assign the dossier to an agent of its council (or to nobody), recorded in the internal history."""
-    from .selectors import agents_of_council
+    from ..family.selectors import agents_of_council
 
     if to is not None and not agents_of_council(council=dossier.council).filter(pk=to.pk).exists():
         raise ValidationError(_("This person is not an agent of the dossier's council."), code="not_agent")
@@ -326,7 +326,7 @@ class CorrectionForm:
 
 
 def _store_correction_file(*, dossier: Dossier, path: str, upload, health: bool) -> DossierFile:
-    from .services import upload_store
+    from ..family.services import upload_store
 
     stored = upload_store(upload=upload, folder=f"forms/{dossier.form_page_id}/dossiers/{dossier.uuid}")
     return DossierFile.objects.create(dossier=dossier, key=path, health=health, **stored)

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from home.models import CouncilHomePage
 
-from .models import CouncilRole, Dossier, DossierFile, DossierStatus, Draft, DraftFile, StaffRole
+from ..models import CouncilRole, Dossier, DossierFile, DossierStatus, Draft, DraftFile, StaffRole
 
 
 def drafts_for_family(*, user) -> QuerySet[Draft]:

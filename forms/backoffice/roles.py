@@ -8,7 +8,7 @@ Editors (pages and forms) are ``home.demo._editor_group``: they do not read doss
 
 from django.contrib.auth.models import Group, Permission
 
-from .models import CouncilRole, StaffRole
+from ..models import CouncilRole, StaffRole
 
 AGENT_PERMISSIONS = [
     "forms.view_dossier",

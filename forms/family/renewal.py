@@ -13,9 +13,9 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from .definition import GROUP_TYPE
-from .models import Dossier, DossierStatus, Draft, DraftFile, FormPage
-from .rendering import definition_for
+from ..engine.definition import GROUP_TYPE
+from ..engine.rendering import definition_for
+from ..models import Dossier, DossierStatus, Draft, DraftFile, FormPage
 from .services import draft_delete, draft_for, form_can_start, private_storage
 
 NOT_RENEWED = {"rules", "prefill", "info"}

@@ -15,7 +15,7 @@ RETRY_DELAY = datetime.timedelta(minutes=5)
 @task()
 def notification_send(log_pk: int) -> None:
     """Send one logged email; on failure, retry (up to ``MAX_ATTEMPTS``), then mark it failed."""
-    from .models import NotificationLog, NotificationStatus
+    from ..models import NotificationLog, NotificationStatus
     from .notifications import MAX_ATTEMPTS, notification_texts
 
     log = NotificationLog.objects.select_related("dossier__form_page", "dossier__council").get(pk=log_pk)

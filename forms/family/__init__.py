@@ -1,0 +1,1 @@
+"""What families do: drafts, prefill, submit, the family space, renewal, notifications (uses the engine)."""
