@@ -10,13 +10,29 @@ few dossiers famille in each status.
 import datetime
 import json
 
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
+from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from home.demo import _editor_group, demo_councils, upsert_page
+from home.demo import (
+    DEMO_PASSWORD_STAFF,
+    _editor_group,
+    demo_backup_codes,
+    demo_councils,
+    ensure_staff_user,
+    upsert_page,
+)
+from home.selectors import rules_pages_for_council
 
+from .backoffice.roles import council_group_ensure
 from .engine.definition import FIRST_NAME, LAST_NAME
-from .models import FormIndexPage, FormPage
+from .engine.rendering import definition_for
+from .family.services import reference_next
+from .models import Dossier, DossierEvent, FormIndexPage, FormPage, StaffRole
 
 NO_CONDITION = {"field": "", "operator": "equals", "value": "", "reference_date": None}
 
@@ -369,10 +385,6 @@ def _steps_for(slug: str, rules_page_id: int | None, links: dict[str, int] | Non
 
 
 def _first_rules_page_id(council) -> int | None:
-    try:
-        from home.selectors import rules_pages_for_council
-    except ImportError:
-        return None
     rules = rules_pages_for_council(council=council).first()
     return rules.pk if rules else None
 
@@ -436,7 +448,7 @@ DOSSIER_FAMILLE_BACKOFFICE = {
     "priced_services": "cantine, alsh-journee",
     "renewable": True,
 }
-# An enrolment is priced with the QF of the family's dossier famille (forms.workflow.dossier_prices_estimate).
+# An enrolment is priced with the QF of the family's dossier famille (forms.family.pricing.dossier_prices_estimate).
 INSCRIPTION_BACKOFFICE = {"priced_services": "cantine, alsh-journee", "priced_services_key": "services"}
 DEMO_FAMILY_EMAIL = "famille.lambert@example.fr"
 DEMO_FAMILY_PASSWORD = "demo-famille-2026"
@@ -449,14 +461,6 @@ DEMO_AGENT_TOTP_KEYS = {
 
 def _staff(council, stdout) -> None:
     """The council's back-office groups and its demo agent (password, TOTP secret, backup codes)."""
-    from django.contrib.auth import get_user_model
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    from home.demo import DEMO_PASSWORD_STAFF, demo_backup_codes, ensure_staff_user
-
-    from .backoffice.roles import council_group_ensure
-    from .models import StaffRole
-
     groups = {role: council_group_ensure(council=council, role=role) for role in StaffRole}
     username = f"agent.{council.slug}"
     ensure_staff_user(
@@ -469,8 +473,6 @@ def _staff(council, stdout) -> None:
     key = DEMO_AGENT_TOTP_KEYS[username]
     TOTPDevice.objects.filter(user=user).exclude(key=key).delete()
     TOTPDevice.objects.update_or_create(user=user, key=key, defaults={"name": "demo", "confirmed": True})
-    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
-
     backup, _created = StaticDevice.objects.get_or_create(user=user, name="backup", defaults={"confirmed": True})
     backup.token_set.all().delete()
     StaticToken.objects.bulk_create(StaticToken(device=backup, token=t) for t in demo_backup_codes(username))
@@ -481,9 +483,6 @@ def _staff(council, stdout) -> None:
 
 
 def _demo_family():
-    from allauth.account.models import EmailAddress
-    from django.contrib.auth import get_user_model
-
     user, _created = get_user_model().objects.get_or_create(
         username=DEMO_FAMILY_EMAIL,
         defaults={"email": DEMO_FAMILY_EMAIL, "first_name": "Claire", "last_name": "Lambert"},
@@ -501,12 +500,6 @@ DEMO_STATUSES = ["submitted", "under_review", "correction_requested", "validated
 
 def _demo_dossiers(council, family) -> None:
     """One dossier famille per status for the demo family (made once: existing ones are kept as they are)."""
-    from django.db import transaction
-
-    from .engine.rendering import definition_for
-    from .family.services import reference_next
-    from .models import Dossier, DossierEvent
-
     page = FormPage.objects.descendant_of(council).filter(slug="dossier-famille").first()
     if page is None or Dossier.objects.filter(form_page=page, family=family).exists():
         return

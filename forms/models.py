@@ -224,7 +224,9 @@ class FormPage(RoutablePageMixin, Page):
         at = at or timezone.now()
         return (self.opens_at is None or self.opens_at <= at) and (self.closes_at is None or at < self.closes_at)
 
-    # Routes (the views are in views.py) ------------------------------------------------------
+    # Routes (the views are in family/views.py) -------------------------------------------------
+    # The views import this module, and Django loads models before any view can be imported: the routes
+    # import them when they are called (a lazy import that Django's loading order requires).
 
     @path("")
     def start(self, request):

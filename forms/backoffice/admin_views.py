@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from ..engine.display import summary
 from ..engine.rendering import visible_steps
-from ..family import selectors
+from ..family import corrections, pricing, selectors
 from ..models import DossierStatus, SavedFilter
 from . import exports, workflow
 from .backoffice_forms import (
@@ -126,7 +126,7 @@ def _reading(request, dossier) -> dict:
         "health_allowed": health_allowed,
         "show_answers": show_answers,
         "events": events,
-        "corrections": workflow.correction_changes(dossier=dossier, include_health=health_allowed),
+        "corrections": corrections.correction_changes(dossier=dossier, include_health=health_allowed),
     }
 
 
@@ -156,13 +156,13 @@ def dossier_detail(request, pk: int):
         "correction_form": CorrectionRequestForm(targets=targets),
         "validate_form": ValidateForm(
             initial={"qf": dossier.qf if dossier.qf_source == "" else None},
-            derived_case=workflow.dossier_case_derive(dossier=dossier),
-            derived_residence=workflow.dossier_residence_derive(dossier=dossier),
+            derived_case=pricing.dossier_case_derive(dossier=dossier),
+            derived_residence=pricing.dossier_residence_derive(dossier=dossier),
         ),
         "comment_form": CommentForm(),
         "checks": workflow.validation_checks(dossier=dossier) if S.VALIDATED in allowed else [],
         "pricing_preview": (
-            workflow.dossier_prices_compute(dossier=dossier)
+            pricing.dossier_prices_compute(dossier=dossier)
             if S.VALIDATED in allowed and dossier.form_page.specific.priced_services.strip()
             else {}
         ),

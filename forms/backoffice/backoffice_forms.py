@@ -4,10 +4,12 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from home.selectors import rules_acceptances_for_export, rules_pages_for_council, rules_version_in_force
+
+from ..family.pricing import CASE_CHOICES, CASE_LABELS, PROOF_PROVIDERS
 from ..family.selectors import agents_of_council
 from ..models import CorrectionReason, Dossier, DossierStatus, FormPage
 from .exports import answered_definitions
-from .workflow import CASE_CHOICES, CASE_LABELS, PROOF_PROVIDERS
 
 
 class DossierFilterForm(forms.Form):
@@ -99,8 +101,6 @@ class DossierFilterForm(forms.Form):
 def rules_not_accepted_q(councils) -> Q:
     """Dossiers of forms that require the rules whose family has not accepted every version in force of
     its council's rules (read through ``home``'s public selectors)."""
-    from home.selectors import rules_acceptances_for_export, rules_pages_for_council, rules_version_in_force
-
     condition = Q(pk__in=[])
     for council in councils:
         accepted: set[int] | None = None

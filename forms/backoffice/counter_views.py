@@ -26,7 +26,7 @@ from home.selectors import council_for_page
 from ..engine.display import summary
 from ..engine.rendering import definition_for, layout_for, visible_steps
 from ..family import selectors, services
-from ..family.views import _prefill_post, _remember_rules_versions, _step_html
+from ..family.views import prefill_post, rules_versions_remember, step_fields_html
 from ..models import Draft, FormPage
 
 PREFILL_ACTIONS = {"_prefill", "_prefill_refuse", "_prefill_retry"}
@@ -166,7 +166,7 @@ def counter_step(request, uuid, number: int):
     form = None
     prefill_forms: dict = {}
     if request.method == "POST" and PREFILL_ACTIONS & set(request.POST):
-        response, prefill_forms = _prefill_post(
+        response, prefill_forms = prefill_post(
             request, page, definition, index, draft, step_url=_step_url(draft, index)
         )
         if response is not None:
@@ -189,7 +189,7 @@ def counter_step(request, uuid, number: int):
             return HttpResponseRedirect(_step_url(draft, index))
         if form is None:
             # The version of the rules shown when the box was ticked (checked again at submit).
-            _remember_rules_versions(page, layout, draft, draft.user or AnonymousUser())
+            rules_versions_remember(page, layout, draft, draft.user or AnonymousUser())
             shown = visible_steps(definition, draft.answers, today=timezone.localdate())
             later = [i for i in shown if i > index]
             if later:
@@ -200,7 +200,7 @@ def counter_step(request, uuid, number: int):
         "step": definition.steps[index],
         "number": number,
         "total": len(definition.steps),
-        "step_html": _step_html(page, layout, draft, form, draft.user or AnonymousUser(), prefill_forms),
+        "step_html": step_fields_html(page, layout, draft, form, draft.user or AnonymousUser(), prefill_forms),
         "errors": form.error_list() if form is not None else [],
         "page_title": _("At the counter: %(form)s") % {"form": page.title},
         "header_icon": "form",

@@ -23,6 +23,11 @@ from django.db.models.fields.json import KeyTransform
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
+from fpdf import FPDF
+from fpdf.enums import XPos, YPos
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
 
 from home.models import CouncilHomePage
 from home.selectors import decree_in_force
@@ -311,10 +316,6 @@ def xlsx_chunks(rows: Iterable[list[Any]], *, title: str) -> Iterator[bytes]:
     """An XLSX file built with openpyxl's write-only workbook (rows go to a temporary file, not memory),
     then read back in chunks. The ZIP is only complete at the end, so the bytes come after the last row.
     Numbers are numbers, dates are dates (shown day/month/year), the header row is bold and frozen."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31])
     sheet.freeze_panes = "A2"
@@ -362,9 +363,6 @@ def french_datetime(moment: datetime.datetime) -> str:
 
 def dossier_pdf(*, dossier: Dossier, steps: list[dict], files: list, events: list, corrections: list) -> bytes:
     """A PDF summary of one dossier: answers, files, history, acceptance evidence and prices (fpdf2)."""
-    from fpdf import FPDF
-    from fpdf.enums import XPos, YPos
-
     pdf = FPDF(format="A4")
     pdf.set_auto_page_break(auto=True, margin=15)
     # An embedded Unicode font (shipped in forms/fonts/): the core PDF fonts know Latin-1 only ("€" -> "?").

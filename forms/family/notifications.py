@@ -3,20 +3,29 @@
 An email carries the reference, the form's name and a link to the family space, never the answers
 (health data may be among them): the family reads the details after logging in. A correction request
 also carries the agent's message and what to correct (each field's label and the reason), as the family
-space shows them. Sending happens in a
-background task (``tasks.notification_send``), retried a bounded number of times, each attempt logged in
-``NotificationLog`` (status, attempts, the error's class, never the content).
+space shows them. Sending happens in a background task (``notification_send``: immediate in tests, a
+worker in production), retried a bounded number of times, each attempt logged in ``NotificationLog``
+(status, attempts, the error's class, never the content).
 """
 
+import datetime
+import logging
+
+from django.conf import settings
+from django.core.mail import send_mail
 from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_tasks import task
 
 from home.selectors import council_site_url
 
-from ..models import Dossier, NotificationEvent, NotificationLog, NotificationTemplate
+from ..models import Dossier, NotificationEvent, NotificationLog, NotificationStatus, NotificationTemplate
 
+logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
+RETRY_DELAY = datetime.timedelta(minutes=5)
 
 DEFAULT_SUBJECTS = {
     NotificationEvent.SUBMITTED: gettext_lazy("Your dossier {reference} has been received"),
@@ -113,8 +122,6 @@ def notification_texts(*, dossier: Dossier, event: str) -> tuple[str, str]:
 
 def notification_queue(*, dossier: Dossier, event: str) -> NotificationLog | None:
     """Log and queue the email of ``event`` to the dossier's family (nothing when there is no address)."""
-    from .tasks import notification_send
-
     recipient = dossier.family.email if dossier.family_id and dossier.family else dossier.contact_email
     if not recipient:
         return None
@@ -125,3 +132,36 @@ def notification_queue(*, dossier: Dossier, event: str) -> NotificationLog | Non
 
 def placeholders_help() -> str:
     return _("Available: %(names)s.") % {"names": ", ".join(f"{{{name}}}" for name in PLACEHOLDERS)}
+
+
+@task()
+def notification_send(log_pk: int) -> None:
+    """Send one logged email; on failure, retry (up to ``MAX_ATTEMPTS``), then mark it failed."""
+    log = NotificationLog.objects.select_related("dossier__form_page", "dossier__council").get(pk=log_pk)
+    if log.status in (NotificationStatus.SENT, NotificationStatus.FAILED):
+        return
+    log.attempts += 1
+    try:
+        # Families read French, whoever or whatever triggered the email (a request, a worker).
+        with translation.override(settings.LANGUAGE_CODE):
+            subject, body = notification_texts(dossier=log.dossier, event=log.event)
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [log.recipient])
+    except Exception as error:
+        log.last_error = type(error).__name__[:255]
+        log.status = NotificationStatus.RETRYING if log.attempts < MAX_ATTEMPTS else NotificationStatus.FAILED
+        log.save(update_fields=["attempts", "last_error", "status"])
+        logger.warning("Notification %s failed (attempt %s): %s", log.pk, log.attempts, log.last_error)
+        if log.status == NotificationStatus.RETRYING:
+            _retry(log.pk)
+        return
+    log.status = NotificationStatus.SENT
+    log.sent_at = timezone.now()
+    log.save(update_fields=["attempts", "status", "sent_at", "last_error"])
+
+
+def _retry(log_pk: int) -> None:
+    # A worker backend runs the retry later; the immediate backend (tests, laptop) runs it at once.
+    if notification_send.get_backend().supports_defer:
+        notification_send.using(run_after=timezone.now() + RETRY_DELAY).enqueue(log_pk)
+    else:
+        notification_send.enqueue(log_pk)

@@ -5,6 +5,7 @@ access, billing); editors (page permissions, ``home.selectors.councils_for_user`
 read dossiers. ``staff_councils`` is the one place that says which councils a staff member works for.
 """
 
+from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -109,8 +110,6 @@ def form_holds_health_data(*, form_page, definition) -> bool:
 
 def agents_of_council(*, council) -> QuerySet:
     """Active staff who may act on ``council``'s dossiers (to assign a dossier to one of them)."""
-    from django.contrib.auth import get_user_model
-
     groups = CouncilRole.objects.filter(council=council, role__in=[StaffRole.AGENT, StaffRole.HEALTH])
     return (
         get_user_model()

@@ -26,10 +26,14 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from connectors.crypto import DecryptionError, decrypt, encrypt
-from connectors.prefill import person_usual_case
+from connectors.crypto import DecryptionError, decrypt, decrypt_bytes, encrypt, encrypt_bytes
+from connectors.prefill import apply_mode, person_usual_case, scopes_for
+from connectors.services import ConsentRequired, consent_record, qf_fetch
+from home.selectors import council_for_page, rules_in_force
+from home.services import rules_accept
 
 from ..engine.definition import GROUP_TYPE, Definition
+from ..engine.fieldtypes import rules_checkbox_label
 from ..engine.rendering import StepForm, answers_as_data, definition_for, layout_for, visible_steps
 from ..models import (
     Access,
@@ -42,8 +46,11 @@ from ..models import (
     EventKind,
     FormPage,
     Multiplicity,
+    NotificationEvent,
     ReferenceSequence,
 )
+from .notifications import notification_queue
+from .pricing import dossier_qf_from_answers
 from .selectors import family_qf_on_file
 
 logger = logging.getLogger(__name__)
@@ -177,8 +184,6 @@ def upload_store(*, upload, folder: str) -> dict[str, Any]:
     """Save an upload that passed the checks in the private storage, under ``folder``, encrypted (a
     certificate, a tax notice or a medical protocol is unreadable to whoever copies the disk): the fields
     of its file record (original name, type, size and SHA-256 of the original, storage path)."""
-    from connectors.crypto import encrypt_bytes
-
     checked = upload.checked
     upload.seek(0)
     name = f"{folder}/{uuid.uuid4().hex}{PurePath(checked.name).suffix.lower()}"
@@ -204,8 +209,6 @@ def upload_store(*, upload, folder: str) -> dict[str, Any]:
 
 def stored_file_content(stored) -> bytes:
     """The original bytes of a stored file (decrypted when it was stored encrypted)."""
-    from connectors.crypto import decrypt_bytes
-
     with private_storage().open(stored.path, "rb") as handle:
         content = handle.read()
     return decrypt_bytes(content) if stored.encrypted else content
@@ -356,8 +359,6 @@ def prefill_specs(definition: Definition, step: int) -> list[dict[str, Any]]:
 
 
 def prefill_scopes(spec: dict[str, Any]) -> list[str]:
-    from connectors.prefill import scopes_for
-
     return scopes_for([mapping["source"] for mapping in spec.get("mappings", [])])
 
 
@@ -382,9 +383,6 @@ def draft_prefill(
     the step then offers the manual route. The draft is saved in both cases. ``typed``: the identity form's
     values, kept (encrypted) after a failure the family may retry, so that "try again" shows them again.
     """
-    from connectors.prefill import apply_mode
-    from connectors.services import ConsentRequired, consent_record, qf_fetch
-
     definition = definition_for(draft.form_page.specific)
     targets = definition.field_by_key()
     scopes = prefill_scopes(spec)
@@ -548,11 +546,6 @@ def _record_rules_acceptances(
     ]
     if not rules_fields:
         return
-    from home.selectors import rules_in_force
-    from home.services import rules_accept
-
-    from ..engine.fieldtypes import rules_checkbox_label
-
     for step_index, spec in rules_fields:
         answer = answers[spec["key"]]
         rules_page, version = rules_in_force(rules_page_id=spec["rules_page"])
@@ -595,8 +588,6 @@ def dossier_submit(*, draft: Draft, request_meta: Mapping[str, Any]) -> Dossier:
     answers = validated_answers(
         form_page=form_page, definition=definition, answers=draft.answers, locked=locked_values(draft)
     )
-    from home.selectors import council_for_page
-
     council = council_for_page(form_page)
     draft_files = {str(stored.uuid): stored for stored in draft.files.all()}
     contact_email = (
@@ -629,8 +620,6 @@ def dossier_submit(*, draft: Draft, request_meta: Mapping[str, Any]) -> Dossier:
             on_paper=at_counter and user is None,
         )
         provenance = {key: value for key, value in draft.provenance.items() if key in answers}
-        from ..backoffice.workflow import dossier_qf_from_answers
-
         qf, qf_source, qf_month = dossier_qf_from_answers(form_page=form_page, answers=answers, provenance=provenance)
         if not form_page.qf_key and user is not None:
             # A form that does not ask for the QF (an enrolment) keeps the one of the family's dossier
@@ -708,9 +697,6 @@ def dossier_latest(*, form_page: FormPage, user) -> Dossier | None:
 
 
 def _after_submit(dossier: Dossier, unused_paths: list[str]) -> None:
-    from ..models import NotificationEvent
-    from .notifications import notification_queue
-
     for path in unused_paths:
         private_storage().delete(path)
     with transaction.atomic():  # the email's log and its task: saved together

@@ -26,7 +26,16 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_otp import user_has_device
 
-from home.selectors import council_for_request, rules_pages_to_accept_again
+from connectors.forms import AllocataireIdentityForm, PrefillConsentForm
+from connectors.selectors import prefill_offer
+from home.routing import pages_version, remembered
+from home.selectors import (
+    council_for_page,
+    council_for_request,
+    rules_acceptance_status,
+    rules_in_force,
+    rules_pages_to_accept_again,
+)
 
 from ..engine.display import summary
 from ..engine.rendering import (
@@ -40,8 +49,10 @@ from ..engine.rendering import (
     visible_steps,
 )
 from ..models import FormPage
-from . import selectors, services
+from . import corrections, selectors, services
 from .notifications import declared_qf_notice
+from .pricing import dossier_prices_estimate, draft_prices_estimate
+from .renewal import draft_renew, renewal_source
 
 SESSION_DRAFTS = "forms_drafts"
 SESSION_SENT = "forms_sent"
@@ -56,8 +67,6 @@ def _page_path(page: FormPage) -> str:
     """The page's path on its own site: the form is always served on its council's hostname and port,
     so redirects stay relative (``page.url`` is absolute, with the site's default port, when several
     sites exist). Remembered until the page tree changes."""
-    from home.routing import remembered
-
     return remembered("page_path", page.pk, lambda: page.get_url_parts()[2])
 
 
@@ -133,8 +142,6 @@ def _resume_url(page: FormPage, definition, draft) -> str:
 
 def _rules_context(page: FormPage, layout, user) -> dict:
     """For each rules acceptance of the step: the version in force and the family's status."""
-    from home.selectors import rules_acceptance_status, rules_in_force
-
     extra = {}
     for spec in (entry.spec for entry in layout.entries if entry.spec["type"] == "rules"):
         rules_page, version = rules_in_force(rules_page_id=spec["rules_page"])
@@ -167,7 +174,7 @@ def form_step(request, page: FormPage, number: int):
     form = None
     prefill_forms: dict = {}
     if request.method == "POST" and {"_prefill", "_prefill_refuse", "_prefill_retry"} & set(request.POST):
-        response, prefill_forms = _prefill_post(request, page, definition, index, draft)
+        response, prefill_forms = prefill_post(request, page, definition, index, draft)
         if response is not None:
             return response
     elif request.method == "POST":
@@ -186,13 +193,13 @@ def form_step(request, page: FormPage, number: int):
                 services.draft_apply_group_action(draft=draft, group_key=group, add=False, index=int(position))
             return HttpResponseRedirect(f"{_step_url(page, index)}#group-{action_add or group}")
         if form is None:
-            _remember_rules_versions(page, layout, draft, request.user)
+            rules_versions_remember(page, layout, draft, request.user)
             if request.POST.get("retour") == "verifier":
                 return redirect(_page_url(page, "review"))
             shown = visible_steps(definition, draft.answers, today=_today())
             later = [i for i in shown if i > index]
             return redirect(_step_url(page, later[0]) if later else _page_url(page, "review"))
-    step_html = _step_html(page, layout, draft, form, request.user, prefill_forms)
+    step_html = step_fields_html(page, layout, draft, form, request.user, prefill_forms)
     context = {
         "page": page,
         "step": definition.steps[index],
@@ -219,8 +226,6 @@ STEP_MARKER, CSRF_MARKER, EXPIRY_MARKER = (f"{_MARKER}{name}" for name in ("step
 
 
 def _step_page_from_shell(request, context: dict, index: int) -> HttpResponse:
-    from home.routing import pages_version
-
     page, progress = context["page"], context["progress"]
     key = (
         pages_version(),  # changes with any published page: the council's menu, footer, logo
@@ -252,7 +257,7 @@ def _extra_context(page: FormPage, layout, draft, user, prefill_forms) -> dict:
     return {**_rules_context(page, layout, user), **_prefill_context(page, layout, draft, prefill_forms)}
 
 
-def _step_html(page: FormPage, layout, draft, form, user, prefill_forms=None):
+def step_fields_html(page: FormPage, layout, draft, form, user, prefill_forms=None):
     """The step's fields: the cached empty HTML when nothing is typed yet, else rendered with the values."""
     if form is not None:
         return form.render(extra=_extra_context(page, layout, draft, user, prefill_forms))
@@ -272,17 +277,12 @@ def _step_html(page: FormPage, layout, draft, form, user, prefill_forms=None):
 
 
 def _prefill_offer(page: FormPage, spec):
-    from connectors.selectors import prefill_offer
-    from home.selectors import council_for_page
-
     council = council_for_page(page)
     return council, prefill_offer(council=council, scopes=services.prefill_scopes(spec))
 
 
 def _prefill_context(page: FormPage, layout, draft, prefill_forms) -> dict:
     """For each prefill block: the offer (notice), its two forms (unticked opt-in, identity) and the outcome."""
-    from connectors.forms import AllocataireIdentityForm, PrefillConsentForm
-
     extra = {}
     for entry in layout.entries:
         spec = entry.spec
@@ -303,13 +303,11 @@ def _prefill_context(page: FormPage, layout, draft, prefill_forms) -> dict:
     return extra
 
 
-def _prefill_post(request, page: FormPage, definition, index: int, draft, step_url: str = ""):
+def prefill_post(request, page: FormPage, definition, index: int, draft, step_url: str = ""):
     """The prefill buttons: fetch with consent (or refuse), then show the step again with the outcome.
 
     Online the family consents for itself; at the counter (``step_url`` of the counter step) the family
     consents in person and the agent ticks the box with it: the consent is the family's (``draft.user``)."""
-    from connectors.forms import AllocataireIdentityForm, PrefillConsentForm
-
     key = request.POST.get("_prefill") or request.POST.get("_prefill_refuse") or request.POST.get("_prefill_retry")
     spec = next((s for s in services.prefill_specs(definition, index) if s["key"] == key), None)
     if spec is None or not request.user.is_authenticated:
@@ -359,7 +357,7 @@ def _has_files(layout) -> bool:
     return any(spec["type"] == "file" for spec in specs)
 
 
-def _remember_rules_versions(page: FormPage, layout, draft, user) -> None:
+def rules_versions_remember(page: FormPage, layout, draft, user) -> None:
     """Keep with a rules acceptance the version shown when the box was ticked (checked again at submit)."""
     if layout.is_cacheable_html:
         return
@@ -416,8 +414,6 @@ def form_review(request, page: FormPage):
         for row in step["rows"]:
             if page.qf_key and row["key"] == page.qf_key and row["value"] and page.qf_key not in draft.provenance:
                 row["note"] = declared_qf_notice(draft.answers.get(page.qf_key))
-    from ..backoffice.workflow import draft_prices_estimate
-
     context = {"page": page, "steps": steps, "draft": draft, "prices": draft_prices_estimate(draft=draft)}
     return render(request, "forms/form_review.html", context)
 
@@ -447,8 +443,6 @@ def form_confirmation(request, page: FormPage, reference: str):
     )
     if not allowed:
         raise Http404
-    from ..backoffice.workflow import dossier_prices_estimate
-
     context = {"page": page, "dossier": dossier, "prices": dossier_prices_estimate(dossier=dossier)}
     return render(request, "forms/form_confirmation.html", context)
 
@@ -471,8 +465,6 @@ def form_preview(request, page: FormPage):
 @login_required
 def family_space(request):
     """Mon espace famille: drafts (with their expiry), sent dossiers (with their status), renewals offered."""
-    from .renewal import renewal_source
-
     drafts = list(selectors.drafts_for_family(user=request.user))
     for draft in drafts:
         draft.resume_url = draft.form_page.specific.get_url(request) if draft.form_page.live else ""
@@ -497,16 +489,14 @@ def family_space(request):
 def family_dossier(request, uuid):
     """A sent dossier as the family sent it: status, public history, prices, and the correction asked for
     (a form with only the answers to fix; everything else stays read-only)."""
-    from ..backoffice import workflow
-
     dossier = get_object_or_404(selectors.dossiers_for_family(user=request.user), uuid=uuid)
-    correction = workflow.open_correction(dossier=dossier)
+    correction = corrections.open_correction(dossier=dossier)
     correction_form = None
     if correction is not None:
-        correction_form = workflow.CorrectionForm(dossier=dossier, correction=correction)
+        correction_form = corrections.CorrectionForm(dossier=dossier, correction=correction)
         if request.method == "POST":
             try:
-                workflow.dossier_correction_submit(
+                corrections.dossier_correction_submit(
                     dossier=dossier, user=request.user, data=request.POST, files=request.FILES
                 )
             except ValidationError as invalid:
@@ -535,8 +525,8 @@ def family_dossier(request, uuid):
         "correction": correction,
         "correction_form": correction_form,
         "errors": correction_form.error_list() if correction_form is not None and request.method == "POST" else [],
-        "corrections": [c for c in workflow.correction_changes(dossier=dossier) if c.answered_at],
-        "prices": dossier.prices or workflow.dossier_prices_estimate(dossier=dossier),
+        "corrections": [c for c in corrections.correction_changes(dossier=dossier) if c.answered_at],
+        "prices": dossier.prices or dossier_prices_estimate(dossier=dossier),
     }
     return render(request, "forms/family_dossier.html", context)
 
@@ -545,8 +535,6 @@ def family_dossier(request, uuid):
 @login_required
 def family_renew(request, page_id: int):
     """Start this year's dossier from last year's validated one (expiring documents are asked again)."""
-    from .renewal import draft_renew
-
     page = get_object_or_404(FormPage.objects.live(), pk=page_id)
     try:
         draft = draft_renew(form_page=page, user=request.user)

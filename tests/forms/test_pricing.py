@@ -12,6 +12,7 @@ import pytest
 from connectors.services import qf_fetch
 from forms.backoffice import workflow
 from forms.backoffice.workflow import TransitionRefused
+from forms.family import pricing
 from forms.models import DossierStatus as S
 from home.demo_pages import load_council_pages
 from tests.connectors.conftest import (  # noqa: F401 (fixtures)
@@ -67,13 +68,13 @@ def test_msa_family_outside_the_commune_pays_the_msa_column_plus_15_percent(coun
     page = priced_form(council_a)
     answers, provenance = fontaine_from_the_simulator(council_a, family)
     answers.update(adresse_du_foyer=BEAUNE, mes_petits=[{"prenom": "Emma"}, {"prenom": "Jules"}, {"prenom": "Rose"}])
-    qf, source, month = workflow.dossier_qf_from_answers(form_page=page, answers=answers, provenance=provenance)
+    qf, source, month = pricing.dossier_qf_from_answers(form_page=page, answers=answers, provenance=provenance)
     assert (qf, source) == (410, "msa")
     dossier = make_dossier(
         page, family, answers, provenance=provenance, status=S.UNDER_REVIEW, qf=qf, qf_source=source, qf_month=month
     )
-    assert workflow.dossier_case_derive(dossier=dossier).value == "msa"
-    assert workflow.dossier_residence_derive(dossier=dossier).value is False
+    assert pricing.dossier_case_derive(dossier=dossier).value == "msa"
+    assert pricing.dossier_residence_derive(dossier=dossier).value is False
     workflow.dossier_validate(dossier=dossier, by=make_agent(council_a, "agent.a"), override=True)
     dossier.refresh_from_db()
     quotes = {q["service"]["key"]: q for q in dossier.prices["quotes"]}
@@ -94,7 +95,7 @@ def test_a_family_without_caf_file_never_gets_the_caf_column(council_a, family):
     agent = make_agent(council_a, "agent.a")
     dossier = make_dossier(page, family, {"qf": 410, "adresse_du_foyer": BEAUNE}, status=S.UNDER_REVIEW, qf=410)
     # Declared, not checked: the no-proof column and its top tranche, never the CAF column.
-    preview = workflow.dossier_prices_compute(dossier=dossier)
+    preview = pricing.dossier_prices_compute(dossier=dossier)
     assert preview["household"]["case"] == "no_proof" and preview["maximum_tariff"] is True
     # The agent reads the QF on a tax notice: non-allocataire, priced in the MSA/non-allocataire column.
     workflow.dossier_validate(
@@ -149,9 +150,9 @@ def test_a_resident_address_gets_no_surcharge(council_a, family):
     load_council_pages(council_a, surcharge="15")
     page = priced_form(council_a)
     dossier = make_dossier(page, family, {"adresse_du_foyer": BEAUNE}, qf=410, qf_source="msa")
-    derived = workflow.dossier_residence_derive(dossier=dossier)
+    derived = pricing.dossier_residence_derive(dossier=dossier)
     assert derived.value is True and "Beaune (21054)" in derived.reason
-    alsh = next(q for q in workflow.dossier_prices_compute(dossier=dossier)["quotes"] if q["column"])
+    alsh = next(q for q in pricing.dossier_prices_compute(dossier=dossier)["quotes"] if q["column"])
     assert alsh["amount"] == "3.00"
 
 
@@ -160,7 +161,7 @@ def test_a_declared_qf_is_said_to_count_once_checked(council_a, family):
     page = priced_form(council_a)
     dossier = make_dossier(page, family, {"qf": 150, "adresse_du_foyer": BEAUNE}, qf=150)
     assert dossier.qf_status == "QF 150 déclaré"
-    estimate = workflow.dossier_prices_estimate(dossier=dossier)
+    estimate = pricing.dossier_prices_estimate(dossier=dossier)
     assert estimate["maximum_tariff"] is True and estimate["declared_qf"] == 150
     alsh = next(q for q in estimate["if_confirmed"] if q["service"]["key"] == "alsh-journee")
     assert alsh["amount"] == "2.30"  # 2.00 x 1.15: the QF 150 tranche, if a CAF certificate confirms it

@@ -28,7 +28,7 @@ def test_the_worker_sends_the_confirmation_after_the_submit(council_a, family, d
     dossier = Dossier.objects.get()
     assert mail.outbox == []
     assert NotificationLog.objects.get(dossier=dossier).status == NotificationStatus.PENDING
-    assert DBTaskResult.objects.filter(task_path="forms.family.tasks.notification_send").count() == 1
+    assert DBTaskResult.objects.filter(task_path="forms.family.notifications.notification_send").count() == 1
 
     call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
 

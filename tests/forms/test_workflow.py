@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 
 from forms.backoffice import workflow
 from forms.backoffice.workflow import TransitionRefused
+from forms.family import pricing
 from forms.models import CorrectionItem, DossierEvent, DossierStatus, NotificationLog
 
 from .conftest import famille_form, family_client, field, make_agent, make_decree, make_dossier, make_form, step
@@ -238,13 +239,13 @@ def test_family_sees_estimated_prices_before_validation(council_a, family):
     make_decree(council_a)
     page = famille_form(council_a)
     typed = make_dossier(page, family, {"nom": "M", "quotient_familial": 1000})
-    estimate = workflow.dossier_prices_estimate(dossier=typed)
+    estimate = pricing.dossier_prices_estimate(dossier=typed)
     assert estimate["estimate"] is True and estimate["maximum_tariff"] is True
     assert Decimal(estimate["quotes"][0]["amount"]) == Decimal("4.50")
 
     fetched = make_dossier(page, family, {"nom": "M", "quotient_familial": 1000})
     fetched.provenance = {"quotient_familial": {"provider": "CNAF", "period": "2026-01"}}
-    estimate = workflow.dossier_prices_estimate(dossier=fetched)
+    estimate = pricing.dossier_prices_estimate(dossier=fetched)
     assert estimate["maximum_tariff"] is False
     assert Decimal(estimate["quotes"][0]["amount"]) == Decimal("3.60")
     assert not fetched.prices  # nothing is saved before validation
