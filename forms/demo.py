@@ -29,8 +29,8 @@ from home.demo import (
 from home.selectors import rules_pages_for_council
 
 from .backoffice.roles import council_group_ensure
-from .engine.definition import FIRST_NAME, LAST_NAME
 from .engine.rendering import definition_for
+from .engine.roles import BIRTH_DATE, FIRST_NAME, LAST_NAME
 from .family.services import reference_next
 from .models import Dossier, DossierEvent, FormIndexPage, FormPage, StaffRole
 
@@ -156,7 +156,7 @@ def dossier_famille(rules_page_id: int | None):
                 [
                     _field("short_text", "prenom", "Prénom", meaning=FIRST_NAME),
                     _field("short_text", "nom", "Nom", meaning=LAST_NAME),
-                    _field("date", "date_naissance", "Date de naissance", max_age=18),
+                    _field("date", "date_naissance", "Date de naissance", max_age=18, role=BIRTH_DATE),
                 ],
                 min_items=1,
                 max_items=8,
@@ -188,7 +188,7 @@ def inscription_enfant(links: dict[str, int] | None = None):
             "L'enfant",
             _field("short_text", "prenom", "Prénom de l'enfant"),
             _field("short_text", "nom", "Nom de l'enfant"),
-            _field("date", "date_naissance", "Date de naissance", max_age=17),
+            _field("date", "date_naissance", "Date de naissance", max_age=17, role=BIRTH_DATE),
             _field(
                 "multiple_choice",
                 "services",
@@ -244,7 +244,7 @@ def autorisations():
         _step(
             "L'enfant",
             _field("short_text", "prenom", "Prénom de l'enfant"),
-            _field("date", "date_naissance", "Date de naissance", max_age=17),
+            _field("date", "date_naissance", "Date de naissance", max_age=17, role=BIRTH_DATE),
         ),
         _step(
             "Sorties",

@@ -33,12 +33,11 @@ from home.models import CouncilHomePage
 from home.selectors import decree_in_force
 from home.tariffs import UNIT_LABELS_FR, format_date_fr, format_euros
 
-from ..engine.definition import GROUP_TYPE, Definition
-from ..engine.fieldtypes import field_type
+from ..engine.definition import Definition
+from ..engine.fieldtypes import GROUP_TYPE, field_type
 from ..models import Dossier
 
 CHUNK_SIZE = 500
-SKIPPED_TYPES = {"info", "prefill"}
 # Spreadsheet software runs cells that start with these as formulas (CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -119,14 +118,14 @@ def export_columns(queryset: QuerySet[Dossier], *, include_health: bool, explode
     needed: dict[str, int] = {}
     for definition, form_is_health in answered_definitions(queryset):
         for _index, spec in definition.fields():
-            if spec["type"] in SKIPPED_TYPES or not spec.get("key"):
+            if not field_type(spec).exported or not spec.get("key"):
                 continue
             health = form_is_health or spec["health"]
             if spec["type"] != GROUP_TYPE:
                 if include_health or not health:
                     columns.setdefault(spec["key"], Column(spec["key"], spec, health, spec["label"] or spec["key"]))
                 continue
-            children = [c for c in spec["fields"] if c["type"] not in SKIPPED_TYPES]
+            children = [c for c in spec["fields"] if field_type(c).exported]
             children = [c for c in children if include_health or not (health or c["health"])]
             item = spec.get("item_label") or spec["label"]
             if spec["key"] == explode:
@@ -191,20 +190,6 @@ def _base_cells(dossier: Dossier) -> list[Any]:
     ]
 
 
-def _typed(spec: dict, value: Any) -> Any:
-    """A number stays a number and a date a date (the spreadsheet sorts and sums them); the rest is text."""
-    try:
-        if spec["type"] == "integer" and not isinstance(value, bool):
-            return int(value)
-        if spec["type"] == "decimal":
-            return Decimal(str(value))
-        if spec["type"] == "date" and isinstance(value, str):
-            return datetime.date.fromisoformat(value)
-    except (TypeError, ValueError, ArithmeticError):
-        pass
-    return field_type(spec).display(spec, value)
-
-
 def _value(answers: dict, column: Column, item: dict | None) -> Any:
     parts = column.parts
     if len(parts) == 1:
@@ -217,7 +202,7 @@ def _value(answers: dict, column: Column, item: dict | None) -> Any:
         value = items[number].get(parts[2]) if number < len(items) and isinstance(items[number], dict) else None
     if value is None or (not value and not isinstance(value, int | float)):  # unanswered (0 and False are answers)
         return ""
-    return _typed(column.spec, value)
+    return field_type(column.spec).export_cell(column.spec, value)
 
 
 def _prices(dossier: Dossier, services: list[tuple[str, str]]) -> list[Any]:

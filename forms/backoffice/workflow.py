@@ -18,7 +18,8 @@ from django.utils.translation import gettext as _
 from home.models import RulesPage
 from home.selectors import rules_acceptance_status
 
-from ..engine.definition import GROUP_TYPE, Definition
+from ..engine.definition import Definition
+from ..engine.fieldtypes import RulesType, field_type
 from ..family.corrections import answer_at, answer_text
 from ..family.lifecycle import DEDICATED, TransitionRefused, allowed_transitions, dossier_locked, dossier_move
 from ..family.pricing import (
@@ -93,8 +94,6 @@ def dossier_note_add(*, dossier: Dossier, by, text: str) -> DossierNote:
 
 # Correction requests -----------------------------------------------------------------------
 
-UNCORRECTABLE = {"info", "prefill", "rules", GROUP_TYPE}
-
 
 @dataclass(frozen=True)
 class Target:
@@ -109,18 +108,14 @@ class Target:
 def correction_targets(*, dossier: Dossier, include_health: bool) -> list[Target]:
     """Every answer of the dossier that a correction can name, in form order (group items one by one)."""
     targets = []
-    for _index, spec in dossier.get_definition().fields():
-        kind = spec["type"]
-        if kind == GROUP_TYPE:
-            for number, _item in enumerate(dossier.answers.get(spec["key"]) or []):
-                for child in spec["fields"]:
-                    if child["type"] in UNCORRECTABLE:
-                        continue
-                    health = spec["health"] or child["health"]
-                    label = f"{spec.get('item_label') or spec['label']} {number + 1} – {child['label']}"
-                    targets.append(Target(f"{spec['key']}.{number}.{child['key']}", label, child, health))
-        elif kind not in UNCORRECTABLE and spec.get("key"):
-            targets.append(Target(spec["key"], spec["label"], spec, spec["health"]))
+    for path, spec, _value, group, number in dossier.get_definition().answered(dossier.answers):
+        if not field_type(spec).correctable or not spec.get("key"):
+            continue
+        if group is None:
+            targets.append(Target(path, spec["label"], spec, spec["health"]))
+        else:
+            label = f"{group.get('item_label') or group['label']} {number + 1} – {spec['label']}"
+            targets.append(Target(path, label, spec, group["health"] or spec["health"]))
     if dossier.is_health_data:
         targets = [Target(t.path, t.label, t.spec, True) for t in targets]
     if not include_health:
@@ -179,7 +174,7 @@ class Check:
 
 
 def _rules_specs(definition: Definition) -> list[dict]:
-    return [spec for _index, spec in definition.fields() if spec["type"] == "rules"]
+    return [spec for _index, spec in definition.fields() if spec["type"] == RulesType.name]
 
 
 def validation_checks(*, dossier: Dossier) -> list[Check]:

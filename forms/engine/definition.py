@@ -8,7 +8,7 @@ never the blocks, so that it is cheap to cache and to store in a dossier.
 """
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,24 +16,11 @@ from anyascii import anyascii
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from . import conditions
+from . import conditions, roles
+from .fieldtypes import GROUP_TYPE, DateType, PrefillType, field_type
 
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 KEY_MAX_LENGTH = 50
-
-# Blocks that show something but hold no answer.
-NON_INPUT_TYPES = {"info"}
-# What kind of field each prefilled value needs (others: any simple field).
-PREFILL_TARGET_TYPES = {"allocataires": {"group"}, "enfants": {"group"}, "adresse": {"address"}}
-SIMPLE_PREFILL_TARGETS = {"short_text", "integer", "decimal", "single_choice", "postcode", "caf_number"}
-GROUP_TYPE = "group"
-# Roles a field or group declares (block option "role"): code asks for a role, never for a key.
-ROLE_CHILDREN = "children"  # a repeatable group: the children of the household
-ROLE_HOUSEHOLD_ADDRESS = "household_address"  # an address field: where the household lives
-# What a short text answer is, whatever its label or key (the ``meaning`` of a short text field).
-LAST_NAME, FIRST_NAME = "last_name", "first_name"
-TEXT_MEANINGS = [(LAST_NAME, _("A person's last name")), (FIRST_NAME, _("A person's first name"))]
-CHOICE_TYPES = {"single_choice", "multiple_choice"}
 
 
 @dataclass
@@ -48,19 +35,45 @@ class Definition:
             for spec in step["fields"]:
                 yield index, spec
 
+    def walk(self) -> Iterator[tuple[int, dict[str, Any], dict[str, Any] | None]]:
+        """Every field in form order, each repeatable group followed by the fields of its items:
+        ``(step index, field, its group or None)``."""
+        for index, spec in self.fields():
+            yield index, spec, None
+            if spec["type"] == GROUP_TYPE:
+                for child in spec.get("fields") or []:
+                    yield index, child, spec
+
+    def answered(
+        self, answers: Mapping[str, Any]
+    ) -> Iterator[tuple[str, dict[str, Any], Any, dict[str, Any] | None, int | None]]:
+        """Every top-level field with its answer, and the fields of each item of a repeatable group with
+        theirs: ``(answer path, field, answer or None, its group or None, item index or None)``; the path is
+        ``key`` or ``group.N.key``."""
+        for _index, spec in self.fields():
+            key = spec.get("key")
+            yield key, spec, answers.get(key) if key else None, None, None
+            if spec["type"] != GROUP_TYPE:
+                continue
+            for number, item in enumerate(answers.get(key) or []):
+                for child in spec.get("fields") or []:
+                    child_key = child.get("key")
+                    value = item.get(child_key) if child_key else None
+                    yield f"{key}.{number}.{child_key}", child, value, spec, number
+
     def person_name_paths(self) -> list[tuple[str, ...]]:
         """Where the answers hold a person's name (a guardian's, a child's): ``(key,)`` for a field,
         ``(group, index, key)`` for each possible item of a repeatable group."""
         paths: list[tuple[str, ...]] = []
-        for _step, spec in self.fields():
-            if spec.get("health"):
+        for _step, spec, group in self.walk():
+            if role_of(spec) not in roles.PERSON_NAMES or not spec["key"]:
+                continue
+            if spec.get("health") or (group or {}).get("health"):
                 continue  # never searchable by agents without health access
-            if spec.get("meaning") in (LAST_NAME, FIRST_NAME) and spec["key"]:
+            if group is None:
                 paths.append((spec["key"],))
-            for child in spec.get("fields") or [] if spec["type"] == GROUP_TYPE else []:
-                if child.get("meaning") in (LAST_NAME, FIRST_NAME) and child["key"] and not child.get("health"):
-                    items = int(spec.get("max_items") or 10)
-                    paths += [(spec["key"], str(index), child["key"]) for index in range(items)]
+            else:
+                paths += [(group["key"], str(index), spec["key"]) for index in range(int(group.get("max_items") or 10))]
         return paths
 
     def field_by_key(self) -> dict[str, dict[str, Any]]:
@@ -68,7 +81,7 @@ class Definition:
 
     def field_with_role(self, role: str) -> dict[str, Any] | None:
         """The first top-level field or group that declares ``role``."""
-        return next((spec for _index, spec in self.fields() if spec.get("role") == role), None)
+        return next((spec for _index, spec in self.fields() if role_of(spec) == role), None)
 
     def health_keys(self) -> set[str]:
         """Keys of fields (and groups holding fields) marked as health data."""
@@ -92,6 +105,11 @@ class Definition:
 
     def as_json(self) -> list[dict[str, Any]]:
         return self.steps
+
+
+def role_of(spec: dict[str, Any]) -> str:
+    """The role a field declares (``roles``): its option ``role`` (a short text's is named ``meaning``)."""
+    return spec.get("role") or spec.get("meaning") or ""
 
 
 def _items(raw: Any) -> list[Any]:
@@ -232,16 +250,17 @@ def _check_condition(
             % {"where": where}
         )
     is_age = operator in (conditions.AGE_UNDER, conditions.AGE_AT_LEAST)
-    if is_age and source in earlier and earlier[source].get("type") != "date":
+    if is_age and source in earlier and earlier[source].get("type") != DateType.name:
         errors.append(_("%(where)s: an age condition must point to a date of birth field.") % {"where": where})
     return errors
 
 
 def _check_field(spec: dict[str, Any], *, where: str) -> list[str]:
     """Problems of a field's own options."""
+    kind = field_type(spec)
+    if not kind.has_key:
+        return []
     errors = []
-    if spec["type"] in NON_INPUT_TYPES:
-        return errors
     if not spec["label"]:
         errors.append(_("%(where)s: a field needs a label.") % {"where": where})
     if not KEY_RE.match(spec["key"]) or len(spec["key"]) > KEY_MAX_LENGTH:
@@ -252,20 +271,10 @@ def _check_field(spec: dict[str, Any], *, where: str) -> list[str]:
             )
             % {"where": where, "key": spec["key"]}
         )
-    if spec["type"] in CHOICE_TYPES:
-        if not spec.get("choices"):
-            errors.append(_("%(where)s: a choice field needs at least one choice.") % {"where": where})
-        elif len(set(spec["choices"])) != len(spec["choices"]):
-            errors.append(_("%(where)s: the same choice is listed twice.") % {"where": where})
     for low, high in (("min_value", "max_value"), ("min_date", "max_date"), ("min_items", "max_items")):
         if spec.get(low) not in (None, "") and spec.get(high) not in (None, "") and spec[low] > spec[high]:
             errors.append(_("%(where)s: the minimum is greater than the maximum.") % {"where": where})
-    if spec["type"] == GROUP_TYPE and not spec.get("fields"):
-        errors.append(_("%(where)s: a repeatable group needs at least one field.") % {"where": where})
-    if spec["type"] == "prefill" and not spec.get("mappings"):
-        errors.append(_("%(where)s: choose at least one field to fill.") % {"where": where})
-    if spec["type"] == "rules" and not spec.get("rules_page"):
-        errors.append(_("%(where)s: choose the rules page to accept.") % {"where": where})
+    errors += [problem % {"where": where} for problem in kind.check(spec)]
     return errors
 
 
@@ -274,9 +283,7 @@ def validate_definition(definition: Definition) -> list[str]:
     errors: list[str] = []
     if not definition.steps:
         return [str(_("A form needs at least one step."))]
-    everywhere = {
-        spec["key"] for _index, spec in definition.fields() if spec.get("key") and spec["type"] not in NON_INPUT_TYPES
-    }
+    everywhere = {spec["key"] for _index, spec in definition.fields() if spec.get("key") and field_type(spec).has_key}
     earlier: dict[str, dict[str, Any]] = {}
     seen: set[str] = set()
     for step_index, step in enumerate(definition.steps):
@@ -291,7 +298,7 @@ def validate_definition(definition: Definition) -> list[str]:
             where = _("Step %(step)s, field “%(label)s”") % _field_name(step_index, spec)
             errors += _check_field(spec, where=where)
             errors += _check_condition(spec["condition"], where=where, earlier=earlier, everywhere=everywhere)
-            if spec["type"] in NON_INPUT_TYPES:
+            if not field_type(spec).has_key:
                 continue
             if spec["key"] in seen:
                 errors.append(
@@ -318,7 +325,7 @@ def _validate_group(
         child_where = _("%(where)s, field “%(label)s”") % {"where": where, "label": child["label"] or child["key"]}
         errors += _check_field(child, where=child_where)
         errors += _check_condition(child["condition"], where=child_where, earlier=inside, everywhere=every)
-        if child["type"] in NON_INPUT_TYPES:
+        if not field_type(child).has_key:
             continue
         if child["key"] in item_keys:
             errors.append(
@@ -335,7 +342,7 @@ def _check_prefill_targets(definition: Definition) -> list[str]:
     errors = []
     keys = definition.field_by_key()
     for step_index, spec in definition.fields():
-        if spec["type"] != "prefill":
+        if spec["type"] != PrefillType.name:
             continue
         for mapping in spec.get("mappings", []):
             target = (mapping.get("target") or "").strip()

@@ -3,8 +3,8 @@
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .definition import GROUP_TYPE, Definition
-from .fieldtypes import field_type
+from .definition import Definition
+from .fieldtypes import GROUP_TYPE, field_type
 
 
 def summary(
@@ -45,7 +45,7 @@ def summary(
                     }
                     for number, item in enumerate(answer or [], start=1)
                 ]
-            elif spec["type"] == "file" and answer:
+            elif field_type(spec).holds_file and answer:
                 row["file"] = {"name": file_names.get(answer, ""), "url": file_url(answer) if file_url else ""}
             else:
                 row["value"] = field_type(spec).display(spec, answer)

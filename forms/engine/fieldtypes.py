@@ -1,8 +1,15 @@
-"""One class per field type: the Django form fields it needs, its answer, and how it reads back.
+"""The field kinds: one class per kind, holding everything about it, in one registry.
 
-Where things go (see ARCHITECTURE.md): a new field type is a block in ``blocks.py`` and a class here
-(``form_fields``, ``to_answer``, ``to_initial``, ``display``, ``template``). Answers are JSON values:
-strings, booleans, ISO dates, decimals as strings, lists, dicts for addresses, file tokens (UUIDs).
+A kind says how editors build it (its ``Block``, the Wagtail block of the form builder), the Django form
+fields it needs, its answer as JSON (``to_answer``) and back (``to_initial``), how it reads (``display``) and
+exports (``export_cell``), the problems of its own options (``check``), and its facets: whether it holds an
+answer, has a key, may sit in a repeatable group, may be corrected on an agent's request, is copied at
+renewal, renders the same empty HTML for everyone (cacheable), may be filled from a data source, and the
+roles it may declare (``roles``). The block lists of the builder and every set of kinds the code needs are
+read from ``FIELD_TYPES``. Adding a field kind = one class here (``@register``) and its template.
+
+Answers are JSON values: strings, booleans, ISO dates, decimals as strings, lists, dicts for addresses,
+file tokens (UUIDs).
 """
 
 import datetime
@@ -15,10 +22,12 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from wagtail import blocks
 
+from connectors.prefill import PrefillMode, fillable_choices
 from home.communes import commune_for_address, communes_for_postcode
 
-from . import conditions
+from . import conditions, roles
 from .files import check_upload
 
 PHONE_RE = re.compile(r"^(?:(?:\+|00)33|0)\s*[1-9](?:[\s.-]*\d{2}){4}$")
@@ -28,6 +37,7 @@ POSTCODE_VALIDATOR = RegexValidator(
 CAF_VALIDATOR = RegexValidator(
     r"^\d{7}$", _("A CAF allocataire number has 7 digits. You will find it on your CAF letters."), code="caf"
 )
+# How a yes/no answer is posted (the stored answer is a boolean).
 YES, NO = "oui", "non"
 
 
@@ -117,11 +127,81 @@ class BoundedDateField(forms.DateField):
             )
 
 
-class FieldType:
-    """A simple field type: one Django field named after the key, its cleaned value as the answer."""
+class ConditionBlock(blocks.StructBlock):
+    field = blocks.CharBlock(
+        label=_("Field key"),
+        required=False,
+        max_length=50,
+        help_text=_("Key of an earlier field. Leave empty to always show."),
+    )
+    operator = blocks.ChoiceBlock(
+        label=_("Operator"), choices=conditions.OPERATORS, default=conditions.EQUALS, required=False
+    )
+    value = blocks.CharBlock(
+        label=_("Value"),
+        required=False,
+        help_text=_("For yes/no fields: oui or non. For ages: a number of years. Dates as DD/MM/YYYY."),
+    )
+    reference_date = blocks.DateBlock(
+        label=_("Reference date for ages"), required=False, help_text=_("Empty: the day the form is filled.")
+    )
 
+    class Meta:
+        label = _("Display condition")
+        form_classname = "forms-condition"
+        collapsed = True
+
+
+class BaseFieldBlock(blocks.StructBlock):
+    """What every input field has."""
+
+    label = blocks.CharBlock(label=_("Label"), max_length=255)
+    key = blocks.CharBlock(
+        label=_("Key"),
+        required=False,
+        max_length=50,
+        help_text=_(
+            "Machine name used in exports and conditions (lowercase letters, digits, _). Made from the label "
+            "if empty, then kept when the label changes."
+        ),
+    )
+    help_text = blocks.CharBlock(label=_("Help text"), required=False, max_length=500)
+    required = blocks.BooleanBlock(label=_("Required"), required=False, default=True)
+    condition = ConditionBlock(required=False)
+    health = blocks.BooleanBlock(
+        label=_("Health data"),
+        required=False,
+        help_text=_("Sensitive: shown only to agents allowed to see health data, never logged or exported by default."),
+    )
+
+    class Meta:
+        icon = "form"
+
+
+class FieldType:
+    """A field kind. The base is a simple one-line text: one Django field named after the key, its
+    cleaned value as the answer. Subclasses set ``name`` and their ``Block`` and change what differs."""
+
+    name = ""
+    Block: type[blocks.StructBlock] = BaseFieldBlock
     template = "forms/fields/simple.html"
-    is_input = True
+    is_input = True  # holds an answer
+    has_key = True  # the editor gives it a key (unique in its form, or in its group's item)
+    in_group = True  # may sit in a repeatable group's items
+    correctable = True  # an agent may ask the family to correct its answer
+    renewed = True  # its answer is copied into next year's draft
+    cacheable = True  # its empty HTML is the same for everyone (no per-request context)
+    exported = True  # has a column in exports
+    holds_file = False  # its answer is a stored file's token
+    prefill_target = "simple"  # what a data source may fill it with: "simple" (a value), "address", "group", ""
+    roles: tuple[str, ...] = ()  # the roles it may declare (block option ``role``)
+
+    def block(self) -> blocks.Block:
+        return self.Block()
+
+    def template_for(self, spec: dict[str, Any]) -> str:
+        """The template that shows this field to families (some kinds choose by their options)."""
+        return self.template
 
     def common(self, spec: dict[str, Any]) -> dict[str, Any]:
         return {"label": spec["label"], "help_text": spec.get("help_text", ""), "required": spec["required"]}
@@ -142,23 +222,127 @@ class FieldType:
     def display(self, spec: dict[str, Any], answer: Any) -> str:
         return "" if answer in (None, "") else str(answer)
 
+    def export_cell(self, spec: dict[str, Any], answer: Any) -> Any:
+        """The answer in a spreadsheet cell: typed where the spreadsheet can sort and sum it, else its text."""
+        return self.display(spec, answer)
 
+    def check(self, spec: dict[str, Any]) -> list[str]:
+        """Problems of the kind's own options, each a sentence with ``%(where)s`` for the field's place."""
+        return []
+
+
+FIELD_TYPES: dict[str, FieldType] = {}
+
+
+def register(kind: type[FieldType]) -> type[FieldType]:
+    """Add a field kind to the registry (a class decorator)."""
+    FIELD_TYPES[kind.name] = kind()
+    return kind
+
+
+def field_type(spec: dict[str, Any]) -> FieldType:
+    return FIELD_TYPES[spec["type"]]
+
+
+def kinds_where(facet: str) -> set[str]:
+    """The names of the kinds with this facet true (e.g. ``kinds_where("correctable")``)."""
+    return {name for name, kind in FIELD_TYPES.items() if getattr(kind, facet)}
+
+
+def role_choice_block(kind_roles: tuple[str, ...], help_text) -> blocks.ChoiceBlock:
+    return blocks.ChoiceBlock(label=_("Role"), choices=roles.choices(*kind_roles), required=False, help_text=help_text)
+
+
+@register
+class ShortTextType(FieldType):
+    name = "short_text"
+    roles = roles.PERSON_NAMES
+
+    class Block(BaseFieldBlock):
+        meaning = blocks.ChoiceBlock(
+            label=_("Meaning"),
+            choices=roles.choices(*roles.PERSON_NAMES),
+            required=False,
+            help_text=_(
+                "What the answer is, whatever its label: agents find a dossier by a parent's or a child's name."
+            ),
+        )
+
+        class Meta:
+            label = _("Short text")
+            icon = "pilcrow"
+
+
+@register
 class LongTextType(FieldType):
+    name = "long_text"
+    prefill_target = ""
+
+    class Block(BaseFieldBlock):
+        class Meta:
+            label = _("Long text")
+            icon = "pilcrow"
+
     def form_field(self, spec, settings):
         return forms.CharField(max_length=5000, widget=forms.Textarea(attrs={"rows": 5}), **self.common(spec))
 
 
+@register
 class EmailType(FieldType):
+    name = "email"
+    prefill_target = ""
+
+    class Block(BaseFieldBlock):
+        class Meta:
+            label = _("Email")
+            icon = "mail"
+
     def form_field(self, spec, settings):
         return forms.EmailField(widget=forms.EmailInput(attrs={"autocomplete": "email"}), **self.common(spec))
 
 
+@register
 class PhoneType(FieldType):
+    name = "phone"
+    prefill_target = ""
+
+    class Block(BaseFieldBlock):
+        class Meta:
+            label = _("French phone number")
+            icon = "mobile-alt"
+
     def form_field(self, spec, settings):
         return FrenchPhoneField(**self.common(spec))
 
 
+@register
 class DateType(FieldType):
+    name = "date"
+    prefill_target = ""
+    roles = (roles.BIRTH_DATE,)
+
+    class Block(BaseFieldBlock):
+        min_date = blocks.DateBlock(label=_("Earliest date"), required=False)
+        max_date = blocks.DateBlock(label=_("Latest date"), required=False)
+        min_age = blocks.IntegerBlock(
+            label=_("Minimum age"),
+            required=False,
+            min_value=0,
+            help_text=_("For a date of birth: youngest age accepted."),
+        )
+        max_age = blocks.IntegerBlock(label=_("Maximum age"), required=False, min_value=0)
+        age_reference_date = blocks.DateBlock(
+            label=_("Reference date for ages"), required=False, help_text=_("Empty: the day the form is filled.")
+        )
+        role = role_choice_block(
+            (roles.BIRTH_DATE,),
+            _("A date of birth is filled from the CAF or MSA's data and read for ages, whatever its key."),
+        )
+
+        class Meta:
+            label = _("Date")
+            icon = "date"
+
     def form_field(self, spec, settings):
         return BoundedDateField(spec=spec, **self.common(spec))
 
@@ -170,16 +354,50 @@ class DateType(FieldType):
         value = conditions.parse_date(answer)
         return date_format(value, "SHORT_DATE_FORMAT") if value else ""
 
+    def export_cell(self, spec, answer):
+        try:
+            return datetime.date.fromisoformat(answer) if isinstance(answer, str) else self.display(spec, answer)
+        except ValueError:
+            return self.display(spec, answer)
 
+
+@register
 class IntegerType(FieldType):
+    name = "integer"
+
+    class Block(BaseFieldBlock):
+        min_value = blocks.IntegerBlock(label=_("Minimum"), required=False)
+        max_value = blocks.IntegerBlock(label=_("Maximum"), required=False)
+
+        class Meta:
+            label = _("Whole number")
+            icon = "order"
+
     def form_field(self, spec, settings):
         return forms.IntegerField(min_value=spec.get("min_value"), max_value=spec.get("max_value"), **self.common(spec))
 
     def to_answer(self, spec, cleaned):
         return cleaned.get(spec["key"])
 
+    def export_cell(self, spec, answer):
+        try:
+            return self.display(spec, answer) if isinstance(answer, bool) else int(answer)
+        except (TypeError, ValueError):
+            return self.display(spec, answer)
 
+
+@register
 class DecimalType(FieldType):
+    name = "decimal"
+
+    class Block(BaseFieldBlock):
+        min_value = blocks.DecimalBlock(label=_("Minimum"), required=False, decimal_places=2)
+        max_value = blocks.DecimalBlock(label=_("Maximum"), required=False, decimal_places=2)
+
+        class Meta:
+            label = _("Decimal number")
+            icon = "order"
+
     def form_field(self, spec, settings):
         bounds = {name: Decimal(str(spec[name])) for name in ("min_value", "max_value") if spec.get(name) is not None}
         field = forms.DecimalField(max_digits=12, decimal_places=2, localize=True, **bounds, **self.common(spec))
@@ -193,9 +411,23 @@ class DecimalType(FieldType):
     def display(self, spec, answer):
         return "" if answer in (None, "") else str(answer).replace(".", ",")
 
+    def export_cell(self, spec, answer):
+        try:
+            return Decimal(str(answer))
+        except (TypeError, ValueError, ArithmeticError):
+            return self.display(spec, answer)
 
+
+@register
 class YesNoType(FieldType):
+    name = "yes_no"
     template = "forms/fields/choices.html"
+    prefill_target = ""
+
+    class Block(BaseFieldBlock):
+        class Meta:
+            label = _("Yes / no")
+            icon = "tick-inverse"
 
     def form_field(self, spec, settings):
         return forms.TypedChoiceField(
@@ -218,8 +450,33 @@ class YesNoType(FieldType):
         return str(_("Yes") if answer else _("No"))
 
 
-class SingleChoiceType(FieldType):
+class ChoiceType(FieldType):
+    """What the two choice kinds share: a list of choices the editor writes."""
+
+    def check(self, spec):
+        if not spec.get("choices"):
+            return [_("%(where)s: a choice field needs at least one choice.")]
+        if len(set(spec["choices"])) != len(spec["choices"]):
+            return [_("%(where)s: the same choice is listed twice.")]
+        return []
+
+
+@register
+class SingleChoiceType(ChoiceType):
+    name = "single_choice"
     template = "forms/fields/choices.html"
+
+    class Block(BaseFieldBlock):
+        choices = blocks.ListBlock(blocks.CharBlock(label=_("Choice"), max_length=255), label=_("Choices"))
+        display = blocks.ChoiceBlock(
+            label=_("Display"),
+            choices=[("radios", _("Radio buttons")), ("list", _("Drop-down list"))],
+            default="radios",
+        )
+
+        class Meta:
+            label = _("Single choice")
+            icon = "list-ul"
 
     def form_field(self, spec, settings):
         choices = [(choice, choice) for choice in spec.get("choices", [])]
@@ -227,9 +484,22 @@ class SingleChoiceType(FieldType):
             return forms.ChoiceField(choices=[("", "—"), *choices], **self.common(spec))
         return forms.ChoiceField(choices=choices, widget=forms.RadioSelect, **self.common(spec))
 
+    def template_for(self, spec):
+        return "forms/fields/simple.html" if spec.get("display") == "list" else self.template
 
-class MultipleChoiceType(FieldType):
+
+@register
+class MultipleChoiceType(ChoiceType):
+    name = "multiple_choice"
     template = "forms/fields/choices.html"
+    prefill_target = ""
+
+    class Block(BaseFieldBlock):
+        choices = blocks.ListBlock(blocks.CharBlock(label=_("Choice"), max_length=255), label=_("Choices"))
+
+        class Meta:
+            label = _("Multiple choice")
+            icon = "list-ul"
 
     def form_field(self, spec, settings):
         choices = [(choice, choice) for choice in spec.get("choices", [])]
@@ -242,8 +512,23 @@ class MultipleChoiceType(FieldType):
         return ", ".join(answer or [])
 
 
+@register
 class FileType(FieldType):
+    name = "file"
     template = "forms/fields/file.html"
+    holds_file = True
+    prefill_target = ""
+
+    class Block(BaseFieldBlock):
+        expires = blocks.BooleanBlock(
+            label=_("Expires (asked again at renewal)"),
+            required=False,
+            help_text=_("A document valid for a limited time, e.g. a proof of address under 3 months."),
+        )
+
+        class Meta:
+            label = _("File upload")
+            icon = "doc-full"
 
     def form_field(self, spec, settings):
         return PrivateFileField(
@@ -281,8 +566,22 @@ def address_commune_error(postcode: str, city: str) -> str:
     }
 
 
+@register
 class AddressType(FieldType):
+    name = "address"
     template = "forms/fields/address.html"
+    prefill_target = "address"
+    roles = (roles.HOUSEHOLD_ADDRESS,)
+
+    class Block(BaseFieldBlock):
+        role = role_choice_block(
+            (roles.HOUSEHOLD_ADDRESS,),
+            _("The household's address decides whether the family lives in the communes the council serves."),
+        )
+
+        class Meta:
+            label = _("Postal address")
+            icon = "home"
 
     def form_fields(self, spec, settings):
         fields = {}
@@ -321,14 +620,30 @@ class AddressType(FieldType):
         return "\n".join(line.strip() for line in lines if line and line.strip())
 
 
+@register
 class PostcodeType(FieldType):
+    name = "postcode"
+
+    class Block(BaseFieldBlock):
+        class Meta:
+            label = _("French postcode")
+            icon = "home"
+
     def form_field(self, spec, settings):
         field = forms.CharField(max_length=5, validators=[POSTCODE_VALIDATOR], **self.common(spec))
         field.widget.attrs.update({"inputmode": "numeric", "autocomplete": "postal-code"})
         return field
 
 
+@register
 class CafNumberType(FieldType):
+    name = "caf_number"
+
+    class Block(BaseFieldBlock):
+        class Meta:
+            label = _("CAF allocataire number")
+            icon = "user"
+
     def form_field(self, spec, settings):
         field = forms.CharField(max_length=12, validators=[CAF_VALIDATOR], **self.common(spec))
         field.widget.attrs["inputmode"] = "numeric"
@@ -338,8 +653,16 @@ class CafNumberType(FieldType):
         return re.sub(r"\s", "", cleaned.get(spec["key"]) or "")
 
 
+@register
 class ConsentType(FieldType):
+    name = "consent"
     template = "forms/fields/checkbox.html"
+    prefill_target = ""
+
+    class Block(BaseFieldBlock):
+        class Meta:
+            label = _("Consent checkbox")
+            icon = "tick"
 
     def form_field(self, spec, settings):
         return forms.BooleanField(**self.common(spec))
@@ -351,9 +674,14 @@ class ConsentType(FieldType):
         return str(_("Yes") if answer else _("No"))
 
 
-class InfoType(FieldType):
-    template = "forms/fields/info.html"
+class NoAnswerType(FieldType):
+    """A block that shows something but holds no answer of its own."""
+
     is_input = False
+    correctable = False
+    renewed = False
+    exported = False
+    prefill_target = ""
 
     def form_fields(self, spec, settings):
         return {}
@@ -365,10 +693,114 @@ class InfoType(FieldType):
         return {}
 
 
+@register
+class InfoType(NoAnswerType):
+    """Text shown to families between fields."""
+
+    name = "info"
+    template = "forms/fields/info.html"
+    has_key = False
+
+    class Block(blocks.StructBlock):
+        """Text shown to families between fields; holds no answer."""
+
+        label = blocks.CharBlock(label=_("Heading"), required=False, max_length=255)
+        body = blocks.RichTextBlock(label=_("Text"), features=["bold", "italic", "link", "ul", "ol"])
+        condition = ConditionBlock(required=False)
+
+        class Meta:
+            label = _("Information text")
+            icon = "info-circle"
+
+
+class GroupItemsBlock(BaseFieldBlock):
+    """What a repeatable group has before its fields (see ``GroupType.block``)."""
+
+    item_label = blocks.CharBlock(label=_("Name of one item"), max_length=100, help_text=_("E.g. Child, Person."))
+    min_items = blocks.IntegerBlock(label=_("Minimum number of items"), min_value=0, default=1)
+    max_items = blocks.IntegerBlock(label=_("Maximum number of items"), min_value=1, default=10)
+    add_label = blocks.CharBlock(label=_("“Add” button text"), max_length=100, required=False)
+    remove_label = blocks.CharBlock(label=_("“Remove” button text"), max_length=100, required=False)
+
+
+def item_field_blocks() -> list[tuple[str, blocks.Block]]:
+    """The blocks of the kinds allowed everywhere, including inside a repeatable group."""
+    return [(name, kind.block()) for name, kind in FIELD_TYPES.items() if kind.in_group]
+
+
+def field_blocks() -> list[tuple[str, blocks.Block]]:
+    """The blocks of every kind a step may hold (groups, rules and prefill only at the top of a step)."""
+    return [(name, kind.block()) for name, kind in FIELD_TYPES.items()]
+
+
+@register
+class GroupType(FieldType):
+    """A repeatable group: its items are separate forms (see ``rendering.StepForm``)."""
+
+    name = "group"
+    template = "forms/fields/group.html"
+    in_group = False
+    correctable = False  # its items' fields are, one by one
+    prefill_target = "group"
+    roles = (roles.CHILDREN,)
+
+    def block(self):
+        # Its fields are the kinds allowed in an item: known once they are all registered.
+        class Block(GroupItemsBlock):
+            """A repeatable group (children, people allowed to collect...): the same fields once per item."""
+
+            fields = blocks.StreamBlock(item_field_blocks(), label=_("Fields of each item"))
+            role = role_choice_block(
+                (roles.CHILDREN,),
+                _("What the items are: the children of the household are counted for prices (crèche)."),
+            )
+
+            class Meta:
+                label = _("Repeatable group")
+                icon = "group"
+
+        return Block()
+
+    def form_fields(self, spec, settings):
+        return {}
+
+    def to_answer(self, spec, cleaned):
+        return cleaned.get(spec["key"], [])
+
+    def to_initial(self, spec, answer):
+        return {}
+
+    def display(self, spec, answer):
+        return ""
+
+    def check(self, spec):
+        return [] if spec.get("fields") else [_("%(where)s: a repeatable group needs at least one field.")]
+
+
+def rules_checkbox_label() -> str:
+    return _("I have read the rules shown above and I accept them.")
+
+
+@register
 class RulesType(FieldType):
     """Rules acceptance: who accepts (a guardian's name) and the box ticked; recorded on submit."""
 
+    name = "rules"
     template = "forms/fields/rules.html"
+    in_group = False
+    correctable = False
+    renewed = False
+    cacheable = False  # shows the version in force and the family's acceptance
+    prefill_target = ""
+
+    class Block(BaseFieldBlock):
+        """Acceptance of a council's rules: the version in force is shown and the acceptance recorded on submit."""
+
+        rules_page = blocks.PageChooserBlock(label=_("Rules page"), page_type="home.RulesPage")
+
+        class Meta:
+            label = _("Rules acceptance")
+            icon = "doc-full-inverse"
 
     def form_fields(self, spec, settings):
         key = spec["key"]
@@ -400,57 +832,43 @@ class RulesType(FieldType):
             text = _("%(text)s (version %(version)s)") % {"text": text, "version": answer["version"]}
         return str(text)
 
-
-def rules_checkbox_label() -> str:
-    return _("I have read the rules shown above and I accept them.")
-
-
-class GroupType(FieldType):
-    """A repeatable group: its items are separate forms (see ``rendering.StepForm``)."""
-
-    template = "forms/fields/group.html"
-
-    def form_fields(self, spec, settings):
-        return {}
-
-    def to_answer(self, spec, cleaned):
-        return cleaned.get(spec["key"], [])
-
-    def to_initial(self, spec, answer):
-        return {}
-
-    def display(self, spec, answer):
-        return ""
+    def check(self, spec):
+        return [] if spec.get("rules_page") else [_("%(where)s: choose the rules page to accept.")]
 
 
-class PrefillType(InfoType):
-    """API Particulier prefill: no field of its own; it fills other fields (see ``services.draft_prefill``)."""
+class PrefillMappingBlock(blocks.StructBlock):
+    source = blocks.ChoiceBlock(label=_("Data from API Particulier"), choices=fillable_choices)
+    target = blocks.CharBlock(label=_("Key of the field to fill"), max_length=50)
+    mode = blocks.ChoiceBlock(label=_("Mode"), choices=PrefillMode.choices, default=PrefillMode.LOCKED_UNLESS_EMPTY)
 
+    class Meta:
+        label = _("Field filled")
+
+
+@register
+class PrefillType(NoAnswerType):
+    """A data source's prefill: no field of its own; it fills other fields (see ``services.draft_prefill``)."""
+
+    name = "prefill"
     template = "forms/fields/prefill.html"
+    in_group = False
+    cacheable = False  # shows the family's consent and the outcome of its request
+
+    class Block(BaseFieldBlock):
+        """API Particulier prefill: with the family's consent, fetch data (QF, address, children) and fill fields.
+
+        Only the data mapped here are asked for (data minimisation). The family may always refuse and use
+        the manual route (uploading a CAF certificate or a tax notice).
+        """
+
+        mappings = blocks.ListBlock(PrefillMappingBlock(), label=_("Fields to fill"), min_num=1)
+
+        class Meta:
+            label = _("API Particulier prefill")
+            icon = "download"
+
+    def check(self, spec):
+        return [] if spec.get("mappings") else [_("%(where)s: choose at least one field to fill.")]
 
 
-FIELD_TYPES: dict[str, FieldType] = {
-    "short_text": FieldType(),
-    "long_text": LongTextType(),
-    "email": EmailType(),
-    "phone": PhoneType(),
-    "date": DateType(),
-    "integer": IntegerType(),
-    "decimal": DecimalType(),
-    "yes_no": YesNoType(),
-    "single_choice": SingleChoiceType(),
-    "multiple_choice": MultipleChoiceType(),
-    "file": FileType(),
-    "address": AddressType(),
-    "postcode": PostcodeType(),
-    "caf_number": CafNumberType(),
-    "consent": ConsentType(),
-    "info": InfoType(),
-    "rules": RulesType(),
-    "group": GroupType(),
-    "prefill": PrefillType(),
-}
-
-
-def field_type(spec: dict[str, Any]) -> FieldType:
-    return FIELD_TYPES[spec["type"]]
+GROUP_TYPE = GroupType.name

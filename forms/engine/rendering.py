@@ -28,8 +28,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import conditions
-from .definition import GROUP_TYPE, Definition
-from .fieldtypes import FileToken, address_commune_error, field_type
+from .definition import Definition
+from .fieldtypes import GROUP_TYPE, FileToken, address_commune_error, field_type
 
 
 class LRU:
@@ -123,7 +123,7 @@ class StepLayout:
     @property
     def is_cacheable_html(self) -> bool:
         """Steps whose empty HTML never varies by request (rules show the version in force: not those)."""
-        return not any(entry.spec["type"] in ("rules", "prefill") for entry in self.entries)
+        return all(field_type(entry.spec).cacheable for entry in self.entries)
 
 
 DECLARED_QF_HINT = gettext_lazy(
@@ -411,7 +411,7 @@ class StepForm:
         for path, part in parts:
             cleaned = getattr(part.form, "cleaned_data", {})
             for entry in part.layout.entries:
-                if entry.spec["type"] != "file":
+                if not field_type(entry.spec).holds_file:
                     continue
                 name = entry.names[0]
                 value = cleaned.get(name)
@@ -488,9 +488,7 @@ class StepForm:
             if not visible and not entry.source_in_step:
                 continue
             spec = entry.spec
-            template = field_type(spec).template
-            if spec["type"] == "single_choice" and spec.get("display") == "list":
-                template = "forms/fields/simple.html"
+            template = field_type(spec).template_for(spec)
             bound = [part.form[name] for name in entry.names if name in part.form.fields]
             if not visible:
                 # A field whose condition depends on this very step: rendered (hidden by the browser
@@ -510,7 +508,7 @@ class StepForm:
                 "locked": spec.get("key") in self.locked and part is self.main,
                 **extra.get(spec.get("key") or "", {}),
             }
-            if spec["type"] == "file" and bound:
+            if field_type(spec).holds_file and bound:
                 token = bound[0].initial if isinstance(bound[0].initial, str) else ""
                 context["current_file"] = self.file_names.get(token, "") if token else ""
             if spec["type"] == GROUP_TYPE:
@@ -554,7 +552,7 @@ def answers_as_data(layout: StepLayout, answers: Mapping[str, Any]) -> MultiValu
                     put(layout.groups[key], item, f"{key}-{index}-")
                 continue
             for name, value in field_type(spec).to_initial(spec, part_answers[key]).items():
-                if spec["type"] == "file":
+                if field_type(spec).holds_file:
                     continue
                 if isinstance(value, list):
                     data.setlist(f"{prefix}{name}", [str(item) for item in value])

@@ -43,7 +43,7 @@ def answer_set(answers: dict, path: str, value: Any) -> None:
 
 
 def answer_text(spec: dict, value: Any, file_names: Mapping[str, str]) -> str:
-    if spec["type"] == "file":
+    if field_type(spec).holds_file:
         return file_names.get(value or "", "") if value else ""
     return field_type(spec).display(spec, value)
 
@@ -79,13 +79,13 @@ class CorrectionForm:
             if spec is None:
                 continue
             fields = field_type(spec).form_fields(spec, settings)
-            if spec["type"] == "file":
+            if field_type(spec).holds_file:
                 # The document itself is what must change: a new one is required.
                 for field in fields.values():
                     field.required = True
             form_class = type("CorrectionPart", (forms.Form,), dict(fields))
             initial = {}
-            if spec["type"] != "file":
+            if not field_type(spec).holds_file:
                 initial = field_type(spec).to_initial(spec, answer_at(dossier.answers, item.path))
             form = form_class(data=data, files=files, initial=initial, prefix=f"c{number}")
             self.parts.append({"item": item, "spec": spec, "form": form})
@@ -128,7 +128,7 @@ def dossier_correction_submit(*, dossier: Dossier, user, data, files) -> Correct
         changes = []
         for part in form.parts:
             item, spec, cleaned = part["item"], part["spec"], part["form"].cleaned_data
-            if spec["type"] == "file":
+            if field_type(spec).holds_file:
                 old_token = answer_at(answers, item.path)
                 health = dossier.is_health_data or bool(spec.get("health"))
                 upload = cleaned[spec["key"]]

@@ -19,7 +19,7 @@ from home.communes import commune_by_insee
 from home.selectors import council_for_page, decree_in_force
 from home.services import tariff_quote
 
-from ..engine.definition import ROLE_CHILDREN, ROLE_HOUSEHOLD_ADDRESS
+from ..engine import roles
 from ..engine.rendering import definition_for
 from ..models import Dossier, DossierStatus
 from .selectors import family_qf_on_file
@@ -54,7 +54,7 @@ def dossier_qf_from_answers(
 
 def children_count(dossier: Dossier) -> int:
     """The children in the household's care (PSU rate): items of the group whose role is "children"."""
-    spec = dossier.get_definition().field_with_role(ROLE_CHILDREN)
+    spec = dossier.get_definition().field_with_role(roles.CHILDREN)
     items = dossier.answers.get(spec["key"]) if spec else None
     return max(len(items), 1) if isinstance(items, list) else 1
 
@@ -103,7 +103,7 @@ def dossier_case_derive(*, dossier: Dossier) -> Derived:
 def dossier_residence_derive(*, dossier: Dossier) -> Derived:
     """Whether the household lives in a commune the council serves: its address's INSEE code against the
     council's communes. ``value`` is ``None`` when the address gives no commune of the official list."""
-    spec = dossier.get_definition().field_with_role(ROLE_HOUSEHOLD_ADDRESS)
+    spec = dossier.get_definition().field_with_role(roles.HOUSEHOLD_ADDRESS)
     address = dossier.answers.get(spec["key"]) if spec else None
     insee = address.get("insee", "") if isinstance(address, dict) else ""
     commune = commune_by_insee(insee) if insee else None

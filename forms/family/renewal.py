@@ -13,12 +13,10 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from ..engine.definition import GROUP_TYPE
+from ..engine.fieldtypes import GROUP_TYPE, field_type
 from ..engine.rendering import definition_for
 from ..models import Dossier, DossierStatus, Draft, DraftFile, FormPage
 from .services import draft_delete, draft_for, form_can_start, private_storage
-
-NOT_RENEWED = {"rules", "prefill", "info"}
 
 
 def renewal_source(*, form_page: FormPage, user) -> Dossier | None:
@@ -60,7 +58,7 @@ def _copy_file(*, draft: Draft, source: Dossier, token: str, path: str) -> str |
 
 def _renewed_value(*, draft: Draft, source: Dossier, spec: dict, value: Any, path: str) -> Any:
     """The value carried over for one field, or None when it must be given again."""
-    if spec["type"] == "file":
+    if field_type(spec).holds_file:
         return (
             None if spec.get("expires") or not value else _copy_file(draft=draft, source=source, token=value, path=path)
         )
@@ -69,7 +67,7 @@ def _renewed_value(*, draft: Draft, source: Dossier, spec: dict, value: Any, pat
         for number, item in enumerate(value or []):
             copied = {}
             for child in spec["fields"]:
-                if child["type"] in NOT_RENEWED or child["key"] not in item:
+                if not field_type(child).renewed or child["key"] not in item:
                     continue
                 kept = _renewed_value(
                     draft=draft,
@@ -105,7 +103,7 @@ def draft_renew(*, form_page: FormPage, user) -> Draft:
         answers = {}
         for _index, spec in definition.fields():
             key = spec.get("key")
-            if spec["type"] in NOT_RENEWED or not key or key not in source.answers or key == form_page.qf_key:
+            if not field_type(spec).renewed or not key or key not in source.answers or key == form_page.qf_key:
                 continue
             value = _renewed_value(draft=draft, source=source, spec=spec, value=source.answers[key], path=key)
             if value is not None:

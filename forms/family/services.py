@@ -27,13 +27,19 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from connectors.crypto import DecryptionError, decrypt, decrypt_bytes, encrypt, encrypt_bytes
-from connectors.prefill import apply_mode, person_usual_case, scopes_for
-from connectors.services import ConsentRequired, consent_record, qf_fetch
+from connectors.prefill import apply_mode
+from connectors.providers import ConsentRequired, Provider, provider_for
 from home.selectors import council_for_page, rules_in_force
 from home.services import rules_accept
 
-from ..engine.definition import GROUP_TYPE, Definition
-from ..engine.fieldtypes import rules_checkbox_label
+from ..engine.definition import Definition, role_of
+from ..engine.fieldtypes import (
+    EmailType,
+    PrefillType,
+    RulesType,
+    field_type,
+    rules_checkbox_label,
+)
 from ..engine.rendering import StepForm, answers_as_data, definition_for, layout_for, visible_steps
 from ..models import (
     Access,
@@ -316,14 +322,7 @@ def drafts_purge_expired(*, now: datetime.datetime | None = None) -> int:
     return count
 
 
-# API Particulier prefill --------------------------------------------------------------------
-
-PERSON_KEYS = {
-    "prenom": "prenoms",
-    "nom": "nom_naissance",
-    "ne_le": "date_naissance",
-    "date_de_naissance": "date_naissance",
-}
+# Prefill from a data source --------------------------------------------------------------------
 
 
 def locked_values(draft: Draft) -> dict[str, Any]:
@@ -334,32 +333,24 @@ def locked_values(draft: Draft) -> dict[str, Any]:
     return locked
 
 
-def _converted(value: Any, target: dict[str, Any]) -> Any:
-    """An API value in the shape of the form field it fills."""
-    if target["type"] == "address" and isinstance(value, dict):
-        postcode, _sep, city = (value.get("code_postal_ville") or "").strip().partition(" ")
-        return {
-            "street": value.get("numero_libelle_voie") or value.get("lieu_dit") or "",
-            "complement": value.get("complement_information") or "",
-            "postcode": postcode,
-            "city": city.strip(),
-        }
-    if target["type"] == GROUP_TYPE and isinstance(value, list):
-        keys = [child["key"] for child in target["fields"]]
-        items = []
-        for person in map(person_usual_case, value):  # "NOE PAUL" shown as "Noe Paul"; raw in the provenance
-            item = {key: person.get(PERSON_KEYS.get(key, key)) for key in keys if person.get(PERSON_KEYS.get(key, key))}
-            items.append(item)
-        return items
-    return value
+def _converted(provider, value: Any, target: dict[str, Any]) -> Any:
+    """A provider's value in the shape of the form field it fills (a group's items by their fields' roles)."""
+    item_roles = {child["key"]: role_of(child) for child in target.get("fields") or [] if child.get("key")}
+    return provider.value_for(value, shape=field_type(target).prefill_target, item_roles=item_roles)
 
 
 def prefill_specs(definition: Definition, step: int) -> list[dict[str, Any]]:
-    return [spec for spec in definition.steps[step]["fields"] if spec["type"] == "prefill"]
+    return [spec for spec in definition.steps[step]["fields"] if spec["type"] == PrefillType.name]
 
 
-def prefill_scopes(spec: dict[str, Any]) -> list[str]:
-    return scopes_for([mapping["source"] for mapping in spec.get("mappings", [])])
+def prefill_provider(spec: dict[str, Any]) -> Provider:
+    """The data source of a prefill block."""
+    return provider_for(spec.get("provider") or "")
+
+
+def prefill_keys(spec: dict[str, Any]) -> list[str]:
+    """The provider's fields a prefill block asks for (data minimisation: only these)."""
+    return [mapping["source"] for mapping in spec.get("mappings", [])]
 
 
 # Failures after which asking again may work (unlike "no file at the CAF/MSA").
@@ -375,9 +366,9 @@ def draft_prefill(
     council,
     typed: Mapping[str, str] | None = None,
 ) -> Draft:
-    """With the family's consent, fetch its data from API Particulier and fill the fields the block declares.
+    """With the family's consent, fetch its data from the block's provider and fill the fields it declares.
 
-    Records the consent (``connectors.services.consent_record``), calls ``qf_fetch``, then fills each
+    The provider records the consent and fetches (``connectors.providers``), then this fills each
     target with its mode (locked fields are kept in ``draft.prefill`` and enforced on every save), and
     keeps the provenance per key. On failure, ``draft.prefill[key]`` says so with the family's message:
     the step then offers the manual route. The draft is saved in both cases. ``typed``: the identity form's
@@ -385,10 +376,15 @@ def draft_prefill(
     """
     definition = definition_for(draft.form_page.specific)
     targets = definition.field_by_key()
-    scopes = prefill_scopes(spec)
+    provider = prefill_provider(spec)
     try:
-        consent = consent_record(user=draft.user, council=council, scopes=scopes, text_version=consent_text_version)
-        result = qf_fetch(council=council, user=draft.user, identity=identity, scopes=scopes, consent=consent)
+        result = provider.fetch(
+            council=council,
+            user=draft.user,
+            identity=identity,
+            keys=prefill_keys(spec),
+            consent_text_version=consent_text_version,
+        )
     except ConsentRequired:
         draft.prefill[spec["key"]] = {
             "status": "failed",
@@ -411,7 +407,7 @@ def draft_prefill(
             if target is None:
                 continue
             prefilled = result.values.get(mapping["source"])
-            converted = _converted(prefilled, target) if prefilled is not None else None
+            converted = _converted(provider, prefilled, target) if prefilled is not None else None
             value, is_locked = apply_mode(
                 mapping["mode"], prefilled=converted, current=draft.answers.get(target["key"])
             )
@@ -514,7 +510,7 @@ def validated_answers(
             raise DossierIncomplete(step=index + 1)
         step_answers, _hidden = form.answers_and_hidden()
         for spec in definition.steps[index]["fields"]:
-            if spec["type"] == "rules" and step_answers.get(spec["key"]):
+            if spec["type"] == RulesType.name and step_answers.get(spec["key"]):
                 # Keep what was recorded when the box was ticked (the version shown).
                 step_answers[spec["key"]] = {**answers[spec["key"]], **step_answers[spec["key"]]}
         result.update(step_answers)
@@ -523,15 +519,9 @@ def validated_answers(
 
 def _file_tokens(definition: Definition, answers: Mapping[str, Any]) -> Iterator[tuple[str, str, bool]]:
     """(answer path, token, is health) of every file answered."""
-    for _index, spec in definition.fields():
-        key = spec.get("key")
-        if spec["type"] == "file" and answers.get(key):
-            yield key, answers[key], spec["health"]
-        elif spec["type"] == GROUP_TYPE:
-            for number, item in enumerate(answers.get(key) or []):
-                for child in spec["fields"]:
-                    if child["type"] == "file" and item.get(child["key"]):
-                        yield f"{key}.{number}.{child['key']}", item[child["key"]], spec["health"] or child["health"]
+    for path, spec, value, group, _number in definition.answered(answers):
+        if field_type(spec).holds_file and value:
+            yield path, value, spec["health"] or bool(group and group["health"])
 
 
 def _record_rules_acceptances(
@@ -542,7 +532,9 @@ def _record_rules_acceptances(
     ``on_paper``: a family without an account signed the rules on paper at the counter; the answer says
     so (the signed paper is the evidence) and no electronic acceptance is recorded."""
     rules_fields = [
-        (index, spec) for index, spec in definition.fields() if spec["type"] == "rules" and answers.get(spec["key"])
+        (index, spec)
+        for index, spec in definition.fields()
+        if spec["type"] == RulesType.name and answers.get(spec["key"])
     ]
     if not rules_fields:
         return
@@ -599,7 +591,7 @@ def dossier_submit(*, draft: Draft, request_meta: Mapping[str, Any]) -> Dossier:
             (
                 answers[spec["key"]]
                 for _i, spec in definition.fields()
-                if spec["type"] == "email" and answers.get(spec["key"])
+                if spec["type"] == EmailType.name and answers.get(spec["key"])
             ),
             "",
         )

@@ -7,28 +7,23 @@ selectors; they hold no business rule of their own.
 
 import datetime
 import io
-import secrets
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
-from django.middleware.csrf import get_token
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_otp import user_has_device
 
-from connectors.forms import AllocataireIdentityForm, PrefillConsentForm
-from connectors.selectors import prefill_offer
-from home.routing import pages_version, remembered
+from connectors.forms import PrefillConsentForm
+from home.routing import remembered
 from home.selectors import (
     council_for_page,
     council_for_request,
@@ -38,9 +33,9 @@ from home.selectors import (
 )
 
 from ..engine.display import summary
+from ..engine.fieldtypes import PrefillType, RulesType, field_type
 from ..engine.rendering import (
     EMPTY_STEPS,
-    LRU,
     StepForm,
     definition_for,
     entries_visibility,
@@ -143,7 +138,7 @@ def _resume_url(page: FormPage, definition, draft) -> str:
 def _rules_context(page: FormPage, layout, user) -> dict:
     """For each rules acceptance of the step: the version in force and the family's status."""
     extra = {}
-    for spec in (entry.spec for entry in layout.entries if entry.spec["type"] == "rules"):
+    for spec in (entry.spec for entry in layout.entries if entry.spec["type"] == RulesType.name):
         rules_page, version = rules_in_force(rules_page_id=spec["rules_page"])
         extra[spec["key"]] = {
             "rules_page": rules_page,
@@ -211,43 +206,7 @@ def form_step(request, page: FormPage, number: int):
         "back_to_review": request.GET.get("retour") == "verifier" or request.POST.get("retour") == "verifier",
         "previous_url": _previous_url(page, definition, draft, index),
     }
-    if request.method != "GET" or form is not None or revision_key(page) is None or len(messages.get_messages(request)):
-        return render(request, "forms/form_step.html", context)
-    return _step_page_from_shell(request, context, index)
-
-
-# The step page around its fields (the council's header and footer, the step's title, progress and
-# links) is the same for every family at the same point of the same form: it is rendered once with
-# markers where the fields, the CSRF token and the draft's expiry go, and kept in process memory.
-# Markers are random per process, so no answer can contain one; the fields go in last.
-STEP_SHELLS = LRU(512)
-_MARKER = f"marker{secrets.token_hex(12)}"
-STEP_MARKER, CSRF_MARKER, EXPIRY_MARKER = (f"{_MARKER}{name}" for name in ("step", "csrf", "expiry"))
-
-
-def _step_page_from_shell(request, context: dict, index: int) -> HttpResponse:
-    page, progress = context["page"], context["progress"]
-    key = (
-        pages_version(),  # changes with any published page: the council's menu, footer, logo
-        request.get_host(),
-        revision_key(page),
-        index,
-        (progress["current"], progress["total"]),
-        context["previous_url"],
-        context["back_to_review"],
-        request.user.is_authenticated,
-    )
-
-    def build() -> tuple[str, str]:
-        markers = {"step_html": mark_safe(STEP_MARKER), "csrf_token": CSRF_MARKER, "expiry": EXPIRY_MARKER}
-        before, after = render_to_string("forms/form_step.html", {**context, **markers}, request).split(STEP_MARKER)
-        return before, after
-
-    token, expiry = get_token(request), context["expiry"]
-    before, after = (
-        part.replace(CSRF_MARKER, token).replace(EXPIRY_MARKER, expiry) for part in STEP_SHELLS.get_or_build(key, build)
-    )
-    return HttpResponse(before + context["step_html"] + after)
+    return render(request, "forms/form_step.html", context)
 
 
 def _extra_context(page: FormPage, layout, draft, user, prefill_forms) -> dict:
@@ -278,7 +237,7 @@ def step_fields_html(page: FormPage, layout, draft, form, user, prefill_forms=No
 
 def _prefill_offer(page: FormPage, spec):
     council = council_for_page(page)
-    return council, prefill_offer(council=council, scopes=services.prefill_scopes(spec))
+    return council, services.prefill_provider(spec).offer(council=council, keys=services.prefill_keys(spec))
 
 
 def _prefill_context(page: FormPage, layout, draft, prefill_forms) -> dict:
@@ -286,7 +245,7 @@ def _prefill_context(page: FormPage, layout, draft, prefill_forms) -> dict:
     extra = {}
     for entry in layout.entries:
         spec = entry.spec
-        if spec["type"] != "prefill":
+        if spec["type"] != PrefillType.name:
             continue
         _council, offer = _prefill_offer(page, spec)
         forms_ = (prefill_forms or {}).get(spec["key"]) or {}
@@ -298,7 +257,8 @@ def _prefill_context(page: FormPage, layout, draft, prefill_forms) -> dict:
             "state": draft.prefill.get(spec["key"]),
             "consent_form": forms_.get("consent")
             or (PrefillConsentForm(offer=offer, prefix="prefill", initial=consent_initial) if offer else None),
-            "identity_form": forms_.get("identity") or AllocataireIdentityForm(prefix="prefill", initial=typed),
+            "identity_form": forms_.get("identity")
+            or services.prefill_provider(spec).identity_form(prefix="prefill", initial=typed),
         }
     return extra
 
@@ -323,7 +283,7 @@ def prefill_post(request, page: FormPage, definition, index: int, draft, step_ur
     if offer is None:
         return HttpResponseRedirect(url), {}
     consent_form = PrefillConsentForm(request.POST, offer=offer, prefix="prefill")
-    identity_form = AllocataireIdentityForm(request.POST, prefix="prefill")
+    identity_form = services.prefill_provider(spec).identity_form(request.POST, prefix="prefill")
     if not (consent_form.is_valid() and identity_form.is_valid()):
         return None, {key: {"consent": consent_form, "identity": identity_form}}
     services.draft_prefill(
@@ -354,7 +314,7 @@ def _prefill_errors(prefill_forms: dict) -> list[dict[str, str]]:
 def _has_files(layout) -> bool:
     specs = [entry.spec for entry in layout.entries]
     specs += [entry.spec for group in layout.groups.values() for entry in group.entries]
-    return any(spec["type"] == "file" for spec in specs)
+    return any(field_type(spec).holds_file for spec in specs)
 
 
 def rules_versions_remember(page: FormPage, layout, draft, user) -> None:

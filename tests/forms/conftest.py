@@ -7,7 +7,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from forms.engine.rendering import DEFINITIONS, EMPTY_STEPS, LAYOUTS
-from forms.family.views import STEP_SHELLS
 from forms.models import FormIndexPage, FormPage
 
 PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
@@ -101,7 +100,7 @@ def _fresh_caches(settings, tmp_path):
         },
     }
     # Changing settings.STORAGES makes Django forget the storages it built (its setting_changed signal).
-    for cache in (DEFINITIONS, LAYOUTS, EMPTY_STEPS, STEP_SHELLS):
+    for cache in (DEFINITIONS, LAYOUTS, EMPTY_STEPS):
         cache.clear()
     yield
 

@@ -53,7 +53,7 @@ def test_submitted_corrected_resubmitted_validated(council_a, family):
     detail = agent.get(base).content.decode()
     targets = [
         t.path
-        for t in __import__("forms.backoffice.workflow").workflow.correction_targets(
+        for t in __import__("forms.backoffice.workflow").backoffice.workflow.correction_targets(
             dossier=dossier, include_health=False
         )
     ]

@@ -111,7 +111,12 @@ def test_prefilled_children_are_stored_in_the_usual_case_with_the_raw_value_in_t
         step(
             "Enfants",
             field("prefill", "api", "Récupérer", required=False, mappings=mappings),
-            group("enfants", field("short_text", "prenom", "Prénom"), field("short_text", "nom", "Nom"), max_items=6),
+            group(
+                "enfants",
+                field("short_text", "prenom", "Prénom", meaning="first_name"),
+                field("short_text", "nom", "Nom", meaning="last_name"),
+                max_items=6,
+            ),
         ),
     )
     children = [{"nom_naissance": "MERCIER", "prenoms": "NOE PAUL", "date_naissance": "2018-02-09", "sexe": "M"}]
@@ -223,3 +228,33 @@ def _demo_family():
     from django.contrib.auth import get_user_model
 
     return get_user_model().objects.get(username="famille.lambert@example.fr")
+
+
+def test_prefilled_children_fill_fields_by_their_roles_whatever_their_keys(council_a, family, monkeypatch):
+    """An editor who names the children's fields otherwise still gets them filled: the fields say what they are."""
+    make_habilitation(council_a)
+    mappings = [{"source": "enfants", "target": "kids", "mode": "editable"}]
+    page = make_form(
+        council_a,
+        step(
+            "Enfants",
+            field("prefill", "api", "Récupérer", required=False, mappings=mappings),
+            group(
+                "kids",
+                field("short_text", "given", "Prénom", meaning="first_name"),
+                field("date", "born", "Né le", role="birth_date"),
+                field("short_text", "nickname", "Surnom", required=False),
+                max_items=6,
+            ),
+        ),
+    )
+    children = [{"nom_naissance": "MERCIER", "prenoms": "NOE PAUL", "date_naissance": "2018-02-09", "sexe": "M"}]
+    monkeypatch.setattr(
+        "connectors.services.qf_fetch",
+        lambda **kwargs: PrefillResult(ok=True, values={"enfants": children}, provenance={"enfants": PROVENANCE}),
+    )
+    client = family_client(family)
+    client.post(page.url)
+    data = {**IDENTITY, "prefill-consent": "on", "prefill-text_version": _text_version(client, page), "_prefill": "api"}
+    client.post(step_url(page, 1), data)
+    assert Draft.objects.get().answers["kids"] == [{"given": "Noe Paul", "born": "2018-02-09"}]
