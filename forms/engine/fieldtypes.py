@@ -183,7 +183,9 @@ class FieldType:
     cleaned value as the answer. Subclasses set ``name`` and their ``Block`` and change what differs."""
 
     name = ""
-    Block: type[blocks.StructBlock] = BaseFieldBlock
+    label = ""  # in the form builder's list of blocks
+    icon = "form"
+    Block: type[blocks.StructBlock] = BaseFieldBlock  # its options (every input field's, and its own)
     template = "forms/fields/simple.html"
     is_input = True  # holds an answer
     has_key = True  # the editor gives it a key (unique in its form, or in its group's item)
@@ -194,10 +196,21 @@ class FieldType:
     exported = True  # has a column in exports
     holds_file = False  # its answer is a stored file's token
     prefill_target = "simple"  # what a data source may fill it with: "simple" (a value), "address", "group", ""
-    roles: tuple[str, ...] = ()  # the roles it may declare (block option ``role``)
+    roles: tuple[str, ...] = ()  # the roles it may declare
+    role_help = ""  # with ``roles``: the help text of the builder's option ``role``, added after the others
 
     def block(self) -> blocks.Block:
-        return self.Block()
+        return self.builder_block(self.Block)()
+
+    def builder_block(self, options: type[blocks.StructBlock]) -> type[blocks.StructBlock]:
+        """The form builder's block of this kind: ``options``, then the option ``role`` (the roles of this
+        kind) when it has one, with its label and icon."""
+        attrs = {"Meta": type("Meta", (), {"label": self.label, "icon": self.icon}), "__module__": __name__}
+        if self.role_help:
+            attrs["role"] = blocks.ChoiceBlock(
+                label=_("Role"), choices=roles.choices(*self.roles), required=False, help_text=self.role_help
+            )
+        return type(f"{type(self).__name__}Block", (options,), attrs)
 
     def template_for(self, spec: dict[str, Any]) -> str:
         """The template that shows this field to families (some kinds choose by their options)."""
@@ -249,13 +262,11 @@ def kinds_where(facet: str) -> set[str]:
     return {name for name, kind in FIELD_TYPES.items() if getattr(kind, facet)}
 
 
-def role_choice_block(kind_roles: tuple[str, ...], help_text) -> blocks.ChoiceBlock:
-    return blocks.ChoiceBlock(label=_("Role"), choices=roles.choices(*kind_roles), required=False, help_text=help_text)
-
-
 @register
 class ShortTextType(FieldType):
     name = "short_text"
+    label = _("Short text")
+    icon = "pilcrow"
     roles = roles.PERSON_NAMES
 
     class Block(BaseFieldBlock):
@@ -268,20 +279,13 @@ class ShortTextType(FieldType):
             ),
         )
 
-        class Meta:
-            label = _("Short text")
-            icon = "pilcrow"
-
 
 @register
 class LongTextType(FieldType):
     name = "long_text"
+    label = _("Long text")
+    icon = "pilcrow"
     prefill_target = ""
-
-    class Block(BaseFieldBlock):
-        class Meta:
-            label = _("Long text")
-            icon = "pilcrow"
 
     def form_field(self, spec, settings):
         return forms.CharField(max_length=5000, widget=forms.Textarea(attrs={"rows": 5}), **self.common(spec))
@@ -290,12 +294,9 @@ class LongTextType(FieldType):
 @register
 class EmailType(FieldType):
     name = "email"
+    label = _("Email")
+    icon = "mail"
     prefill_target = ""
-
-    class Block(BaseFieldBlock):
-        class Meta:
-            label = _("Email")
-            icon = "mail"
 
     def form_field(self, spec, settings):
         return forms.EmailField(widget=forms.EmailInput(attrs={"autocomplete": "email"}), **self.common(spec))
@@ -304,12 +305,9 @@ class EmailType(FieldType):
 @register
 class PhoneType(FieldType):
     name = "phone"
+    label = _("French phone number")
+    icon = "mobile-alt"
     prefill_target = ""
-
-    class Block(BaseFieldBlock):
-        class Meta:
-            label = _("French phone number")
-            icon = "mobile-alt"
 
     def form_field(self, spec, settings):
         return FrenchPhoneField(**self.common(spec))
@@ -318,8 +316,11 @@ class PhoneType(FieldType):
 @register
 class DateType(FieldType):
     name = "date"
+    label = _("Date")
+    icon = "date"
     prefill_target = ""
     roles = (roles.BIRTH_DATE,)
+    role_help = _("A date of birth is filled from the CAF or MSA's data and read for ages, whatever its key.")
 
     class Block(BaseFieldBlock):
         min_date = blocks.DateBlock(label=_("Earliest date"), required=False)
@@ -334,14 +335,6 @@ class DateType(FieldType):
         age_reference_date = blocks.DateBlock(
             label=_("Reference date for ages"), required=False, help_text=_("Empty: the day the form is filled.")
         )
-        role = role_choice_block(
-            (roles.BIRTH_DATE,),
-            _("A date of birth is filled from the CAF or MSA's data and read for ages, whatever its key."),
-        )
-
-        class Meta:
-            label = _("Date")
-            icon = "date"
 
     def form_field(self, spec, settings):
         return BoundedDateField(spec=spec, **self.common(spec))
@@ -364,14 +357,12 @@ class DateType(FieldType):
 @register
 class IntegerType(FieldType):
     name = "integer"
+    label = _("Whole number")
+    icon = "order"
 
     class Block(BaseFieldBlock):
         min_value = blocks.IntegerBlock(label=_("Minimum"), required=False)
         max_value = blocks.IntegerBlock(label=_("Maximum"), required=False)
-
-        class Meta:
-            label = _("Whole number")
-            icon = "order"
 
     def form_field(self, spec, settings):
         return forms.IntegerField(min_value=spec.get("min_value"), max_value=spec.get("max_value"), **self.common(spec))
@@ -389,14 +380,12 @@ class IntegerType(FieldType):
 @register
 class DecimalType(FieldType):
     name = "decimal"
+    label = _("Decimal number")
+    icon = "order"
 
     class Block(BaseFieldBlock):
         min_value = blocks.DecimalBlock(label=_("Minimum"), required=False, decimal_places=2)
         max_value = blocks.DecimalBlock(label=_("Maximum"), required=False, decimal_places=2)
-
-        class Meta:
-            label = _("Decimal number")
-            icon = "order"
 
     def form_field(self, spec, settings):
         bounds = {name: Decimal(str(spec[name])) for name in ("min_value", "max_value") if spec.get(name) is not None}
@@ -421,13 +410,10 @@ class DecimalType(FieldType):
 @register
 class YesNoType(FieldType):
     name = "yes_no"
+    label = _("Yes / no")
+    icon = "tick-inverse"
     template = "forms/fields/choices.html"
     prefill_target = ""
-
-    class Block(BaseFieldBlock):
-        class Meta:
-            label = _("Yes / no")
-            icon = "tick-inverse"
 
     def form_field(self, spec, settings):
         return forms.TypedChoiceField(
@@ -464,6 +450,8 @@ class ChoiceType(FieldType):
 @register
 class SingleChoiceType(ChoiceType):
     name = "single_choice"
+    label = _("Single choice")
+    icon = "list-ul"
     template = "forms/fields/choices.html"
 
     class Block(BaseFieldBlock):
@@ -473,10 +461,6 @@ class SingleChoiceType(ChoiceType):
             choices=[("radios", _("Radio buttons")), ("list", _("Drop-down list"))],
             default="radios",
         )
-
-        class Meta:
-            label = _("Single choice")
-            icon = "list-ul"
 
     def form_field(self, spec, settings):
         choices = [(choice, choice) for choice in spec.get("choices", [])]
@@ -491,15 +475,13 @@ class SingleChoiceType(ChoiceType):
 @register
 class MultipleChoiceType(ChoiceType):
     name = "multiple_choice"
+    label = _("Multiple choice")
+    icon = "list-ul"
     template = "forms/fields/choices.html"
     prefill_target = ""
 
     class Block(BaseFieldBlock):
         choices = blocks.ListBlock(blocks.CharBlock(label=_("Choice"), max_length=255), label=_("Choices"))
-
-        class Meta:
-            label = _("Multiple choice")
-            icon = "list-ul"
 
     def form_field(self, spec, settings):
         choices = [(choice, choice) for choice in spec.get("choices", [])]
@@ -515,6 +497,8 @@ class MultipleChoiceType(ChoiceType):
 @register
 class FileType(FieldType):
     name = "file"
+    label = _("File upload")
+    icon = "doc-full"
     template = "forms/fields/file.html"
     holds_file = True
     prefill_target = ""
@@ -525,10 +509,6 @@ class FileType(FieldType):
             required=False,
             help_text=_("A document valid for a limited time, e.g. a proof of address under 3 months."),
         )
-
-        class Meta:
-            label = _("File upload")
-            icon = "doc-full"
 
     def form_field(self, spec, settings):
         return PrivateFileField(
@@ -569,19 +549,12 @@ def address_commune_error(postcode: str, city: str) -> str:
 @register
 class AddressType(FieldType):
     name = "address"
+    label = _("Postal address")
+    icon = "home"
     template = "forms/fields/address.html"
     prefill_target = "address"
     roles = (roles.HOUSEHOLD_ADDRESS,)
-
-    class Block(BaseFieldBlock):
-        role = role_choice_block(
-            (roles.HOUSEHOLD_ADDRESS,),
-            _("The household's address decides whether the family lives in the communes the council serves."),
-        )
-
-        class Meta:
-            label = _("Postal address")
-            icon = "home"
+    role_help = _("The household's address decides whether the family lives in the communes the council serves.")
 
     def form_fields(self, spec, settings):
         fields = {}
@@ -623,11 +596,8 @@ class AddressType(FieldType):
 @register
 class PostcodeType(FieldType):
     name = "postcode"
-
-    class Block(BaseFieldBlock):
-        class Meta:
-            label = _("French postcode")
-            icon = "home"
+    label = _("French postcode")
+    icon = "home"
 
     def form_field(self, spec, settings):
         field = forms.CharField(max_length=5, validators=[POSTCODE_VALIDATOR], **self.common(spec))
@@ -638,11 +608,8 @@ class PostcodeType(FieldType):
 @register
 class CafNumberType(FieldType):
     name = "caf_number"
-
-    class Block(BaseFieldBlock):
-        class Meta:
-            label = _("CAF allocataire number")
-            icon = "user"
+    label = _("CAF allocataire number")
+    icon = "user"
 
     def form_field(self, spec, settings):
         field = forms.CharField(max_length=12, validators=[CAF_VALIDATOR], **self.common(spec))
@@ -656,13 +623,10 @@ class CafNumberType(FieldType):
 @register
 class ConsentType(FieldType):
     name = "consent"
+    label = _("Consent checkbox")
+    icon = "tick"
     template = "forms/fields/checkbox.html"
     prefill_target = ""
-
-    class Block(BaseFieldBlock):
-        class Meta:
-            label = _("Consent checkbox")
-            icon = "tick"
 
     def form_field(self, spec, settings):
         return forms.BooleanField(**self.common(spec))
@@ -698,6 +662,8 @@ class InfoType(NoAnswerType):
     """Text shown to families between fields."""
 
     name = "info"
+    label = _("Information text")
+    icon = "info-circle"
     template = "forms/fields/info.html"
     has_key = False
 
@@ -707,10 +673,6 @@ class InfoType(NoAnswerType):
         label = blocks.CharBlock(label=_("Heading"), required=False, max_length=255)
         body = blocks.RichTextBlock(label=_("Text"), features=["bold", "italic", "link", "ul", "ol"])
         condition = ConditionBlock(required=False)
-
-        class Meta:
-            label = _("Information text")
-            icon = "info-circle"
 
 
 class GroupItemsBlock(BaseFieldBlock):
@@ -738,11 +700,14 @@ class GroupType(FieldType):
     """A repeatable group: its items are separate forms (see ``rendering.StepForm``)."""
 
     name = "group"
+    label = _("Repeatable group")
+    icon = "group"
     template = "forms/fields/group.html"
     in_group = False
     correctable = False  # its items' fields are, one by one
     prefill_target = "group"
     roles = (roles.CHILDREN,)
+    role_help = _("What the items are: the children of the household are counted for prices (crèche).")
 
     def block(self):
         # Its fields are the kinds allowed in an item: known once they are all registered.
@@ -750,16 +715,8 @@ class GroupType(FieldType):
             """A repeatable group (children, people allowed to collect...): the same fields once per item."""
 
             fields = blocks.StreamBlock(item_field_blocks(), label=_("Fields of each item"))
-            role = role_choice_block(
-                (roles.CHILDREN,),
-                _("What the items are: the children of the household are counted for prices (crèche)."),
-            )
 
-            class Meta:
-                label = _("Repeatable group")
-                icon = "group"
-
-        return Block()
+        return self.builder_block(Block)()
 
     def form_fields(self, spec, settings):
         return {}
@@ -786,6 +743,8 @@ class RulesType(FieldType):
     """Rules acceptance: who accepts (a guardian's name) and the box ticked; recorded on submit."""
 
     name = "rules"
+    label = _("Rules acceptance")
+    icon = "doc-full-inverse"
     template = "forms/fields/rules.html"
     in_group = False
     correctable = False
@@ -797,10 +756,6 @@ class RulesType(FieldType):
         """Acceptance of a council's rules: the version in force is shown and the acceptance recorded on submit."""
 
         rules_page = blocks.PageChooserBlock(label=_("Rules page"), page_type="home.RulesPage")
-
-        class Meta:
-            label = _("Rules acceptance")
-            icon = "doc-full-inverse"
 
     def form_fields(self, spec, settings):
         key = spec["key"]
@@ -850,6 +805,8 @@ class PrefillType(NoAnswerType):
     """A data source's prefill: no field of its own; it fills other fields (see ``services.draft_prefill``)."""
 
     name = "prefill"
+    label = _("API Particulier prefill")
+    icon = "download"
     template = "forms/fields/prefill.html"
     in_group = False
     cacheable = False  # shows the family's consent and the outcome of its request
@@ -862,10 +819,6 @@ class PrefillType(NoAnswerType):
         """
 
         mappings = blocks.ListBlock(PrefillMappingBlock(), label=_("Fields to fill"), min_num=1)
-
-        class Meta:
-            label = _("API Particulier prefill")
-            icon = "download"
 
     def check(self, spec):
         return [] if spec.get("mappings") else [_("%(where)s: choose at least one field to fill.")]

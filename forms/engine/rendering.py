@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django import forms
-from django.forms import BoundField
 from django.forms.renderers import Jinja2 as Jinja2Renderer
 from django.template.loader import render_to_string
 from django.utils.datastructures import MultiValueDict
@@ -428,7 +427,6 @@ class StepForm:
         """After an upload is stored, the field holds its token (so an invalid step keeps the file)."""
         form.cleaned_data[name] = FileToken(token)
         form.initial[name] = token
-        form._bound_fields_cache.pop(name, None)
         self.file_names[token] = original_name
 
     # Errors -------------------------------------------------------------------------------
@@ -489,12 +487,19 @@ class StepForm:
                 continue
             spec = entry.spec
             template = field_type(spec).template_for(spec)
-            bound = [part.form[name] for name in entry.names if name in part.form.fields]
+            # Fresh bound fields: a stored upload may have changed a field's initial value since validation.
+            bound = [
+                part.form.fields[name].get_bound_field(part.form, name)
+                for name in entry.names
+                if name in part.form.fields
+            ]
             if not visible:
                 # A field whose condition depends on this very step: rendered (hidden by the browser
                 # script, explained without it) so that it appears when the answer above changes.
                 bound = [
-                    BoundField(part.form, part.set_aside[name], name) for name in entry.names if name in part.set_aside
+                    part.set_aside[name].get_bound_field(part.form, name)
+                    for name in entry.names
+                    if name in part.set_aside
                 ]
             context = {
                 "spec": spec,

@@ -8,10 +8,10 @@ gets the role "first name", ``nom`` "last name", and a date keyed ``ne_le`` or `
 of birth" (fields that already declare a role keep it).
 """
 
-import json
-
 import wagtail.fields
 from django.db import migrations
+
+from forms.migrations._definitions import definitions_rewrite
 
 import connectors.prefill
 
@@ -57,28 +57,7 @@ def _tag_definition(steps) -> bool:
 
 
 def forwards(apps, schema_editor):
-    FormPage = apps.get_model("forms", "FormPage")
-    Revision = apps.get_model("wagtailcore", "Revision")
-    Dossier = apps.get_model("forms", "Dossier")
-    ContentType = apps.get_model("contenttypes", "ContentType")
-    for page in FormPage.objects.all():
-        raw = page.steps.raw_data if hasattr(page.steps, "raw_data") else page.steps
-        raw = json.loads(raw) if isinstance(raw, str) else [dict(block) for block in raw]
-        if _tag_raw(raw):
-            page.steps = raw
-            page.save(update_fields=["steps"])
-    content_type = ContentType.objects.filter(app_label="forms", model="formpage").first()
-    if content_type is not None:
-        for revision in Revision.objects.filter(content_type=content_type).iterator():
-            content = revision.content or {}
-            steps = content.get("steps")
-            raw = json.loads(steps) if isinstance(steps, str) else steps
-            if raw and _tag_raw(raw):
-                content["steps"] = json.dumps(raw) if isinstance(steps, str) else raw
-                Revision.objects.filter(pk=revision.pk).update(content=content)
-    for dossier in Dossier.objects.only("pk", "definition").iterator():
-        if _tag_definition(dossier.definition):
-            Dossier.objects.filter(pk=dossier.pk).update(definition=dossier.definition)
+    definitions_rewrite(apps, tag_raw=_tag_raw, tag_definition=_tag_definition)
 
 
 class Migration(migrations.Migration):

@@ -101,36 +101,43 @@ def test_names_from_the_caf_in_the_usual_case(raw, usual):
     assert name_usual_case(raw) == usual
 
 
-def test_prefilled_children_are_stored_in_the_usual_case_with_the_raw_value_in_the_provenance(
-    council_a, family, monkeypatch
-):
-    make_habilitation(council_a)
-    mappings = [{"source": "enfants", "target": "enfants", "mode": "editable"}]
-    page = make_form(
-        council_a,
-        step(
-            "Enfants",
-            field("prefill", "api", "Récupérer", required=False, mappings=mappings),
-            group(
-                "enfants",
-                field("short_text", "prenom", "Prénom", meaning="first_name"),
-                field("short_text", "nom", "Nom", meaning="last_name"),
-                max_items=6,
-            ),
-        ),
-    )
-    children = [{"nom_naissance": "MERCIER", "prenoms": "NOE PAUL", "date_naissance": "2018-02-09", "sexe": "M"}]
+CHILDREN = [{"nom_naissance": "MERCIER", "prenoms": "NOE PAUL", "date_naissance": "2018-02-09", "sexe": "M"}]
+
+
+def children_prefill_form(council, key, *fields):
+    """A form whose first step fills the group ``key`` with the children known to the CAF."""
+    make_habilitation(council)
+    mappings = [{"source": "enfants", "target": key, "mode": "editable"}]
+    prefill = field("prefill", "api", "Récupérer", required=False, mappings=mappings)
+    return make_form(council, step("Enfants", prefill, group(key, *fields, max_items=6)))
+
+
+def prefill_children(page, family, monkeypatch):
+    """The family consents and the CAF answers with one child (``CHILDREN``): the client, on the step."""
     monkeypatch.setattr(
         "connectors.services.qf_fetch",
-        lambda **kwargs: PrefillResult(ok=True, values={"enfants": children}, provenance={"enfants": PROVENANCE}),
+        lambda **kwargs: PrefillResult(ok=True, values={"enfants": CHILDREN}, provenance={"enfants": PROVENANCE}),
     )
     client = family_client(family)
     client.post(page.url)
     data = {**IDENTITY, "prefill-consent": "on", "prefill-text_version": _text_version(client, page), "_prefill": "api"}
     client.post(step_url(page, 1), data)
+    return client
+
+
+def test_prefilled_children_are_stored_in_the_usual_case_with_the_raw_value_in_the_provenance(
+    council_a, family, monkeypatch
+):
+    page = children_prefill_form(
+        council_a,
+        "enfants",
+        field("short_text", "prenom", "Prénom", meaning="first_name"),
+        field("short_text", "nom", "Nom", meaning="last_name"),
+    )
+    client = prefill_children(page, family, monkeypatch)
     draft = Draft.objects.get()
     assert draft.answers["enfants"] == [{"prenom": "Noe Paul", "nom": "Mercier"}]
-    assert draft.provenance["enfants"]["raw"] == children
+    assert draft.provenance["enfants"]["raw"] == CHILDREN
     assert draft.provenance["enfants"]["provider"] == "CNAF"
     assert 'value="Noe Paul"' in client.get(step_url(page, 1)).content.decode()
 
@@ -232,29 +239,12 @@ def _demo_family():
 
 def test_prefilled_children_fill_fields_by_their_roles_whatever_their_keys(council_a, family, monkeypatch):
     """An editor who names the children's fields otherwise still gets them filled: the fields say what they are."""
-    make_habilitation(council_a)
-    mappings = [{"source": "enfants", "target": "kids", "mode": "editable"}]
-    page = make_form(
+    page = children_prefill_form(
         council_a,
-        step(
-            "Enfants",
-            field("prefill", "api", "Récupérer", required=False, mappings=mappings),
-            group(
-                "kids",
-                field("short_text", "given", "Prénom", meaning="first_name"),
-                field("date", "born", "Né le", role="birth_date"),
-                field("short_text", "nickname", "Surnom", required=False),
-                max_items=6,
-            ),
-        ),
+        "kids",
+        field("short_text", "given", "Prénom", meaning="first_name"),
+        field("date", "born", "Né le", role="birth_date"),
+        field("short_text", "nickname", "Surnom", required=False),
     )
-    children = [{"nom_naissance": "MERCIER", "prenoms": "NOE PAUL", "date_naissance": "2018-02-09", "sexe": "M"}]
-    monkeypatch.setattr(
-        "connectors.services.qf_fetch",
-        lambda **kwargs: PrefillResult(ok=True, values={"enfants": children}, provenance={"enfants": PROVENANCE}),
-    )
-    client = family_client(family)
-    client.post(page.url)
-    data = {**IDENTITY, "prefill-consent": "on", "prefill-text_version": _text_version(client, page), "_prefill": "api"}
-    client.post(step_url(page, 1), data)
+    prefill_children(page, family, monkeypatch)
     assert Draft.objects.get().answers["kids"] == [{"given": "Noe Paul", "born": "2018-02-09"}]

@@ -73,14 +73,11 @@ def test_a_new_kind_is_one_class():
     @register
     class CouncilTaxNumber(FieldType):
         name = "council_tax_number_test"
-
-        class Block(FieldType.Block):
-            class Meta:
-                label = "Numéro fiscal"
+        label = "Numéro fiscal"
 
     try:
         spec = sample_spec("council_tax_number_test")
-        assert "council_tax_number_test" in dict(field_blocks())
+        assert dict(field_blocks())["council_tax_number_test"].meta.label == "Numéro fiscal"
         assert "council_tax_number_test" in dict(item_field_blocks())
         assert "council_tax_number_test" in kinds_where("correctable") & kinds_where("renewed")
         assert field_type(spec).form_fields(spec, SETTINGS)["champ"].label == "Champ"
