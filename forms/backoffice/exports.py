@@ -333,7 +333,7 @@ def xlsx_chunks(rows: Iterable[list[Any]], *, title: str) -> Iterator[bytes]:
 
 # PDF summary -------------------------------------------------------------------------------
 
-FONTS_DIR = Path(__file__).resolve().parent / "fonts"
+FONTS_DIR = Path(__file__).resolve().parents[1] / "fonts"  # forms/fonts
 
 
 def french_date(moment: datetime.datetime) -> str:

@@ -73,3 +73,18 @@ def test_the_council_menu_of_a_step_page_follows_new_pages(council_a, family):
     council_a.add_child(instance=news)
     news.save_revision().publish()
     assert "Cantine et périscolaire" in client.get(step_url(page, 1)).content.decode()
+
+
+def test_the_cached_page_frame_keeps_each_visitor_s_own_links_and_token(council_a, family, other_family):
+    """The council's header and footer are cached; the account links and the logout form's token are not."""
+    page = two_step_form(council_a)
+    signed_in = {user: csrf_client(user) for user in (family, other_family)}
+    for client in signed_in.values():
+        client.post(page.url, {"csrfmiddlewaretoken": token_in(client.get(page.url))})
+    pages = {user: client.get(step_url(page, 1)).content.decode() for user, client in signed_in.items()}
+    anonymous = Client(HTTP_HOST="localhost").get(council_a.url).content.decode()
+    assert "Se déconnecter" in pages[family] and "Mon espace famille" in pages[family]
+    assert "Se déconnecter" not in anonymous and "Mon espace famille" not in anonymous and "Se connecter" in anonymous
+    tokens = {re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)[0] for html in pages.values()}
+    assert len(tokens) == 2  # the logout form of each family carries its own token
+    assert council_a.official_name in anonymous and council_a.official_name in pages[family]
