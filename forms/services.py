@@ -26,7 +26,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from connectors.crypto import DecryptionError, decrypt, encrypt
+from common.crypto import DecryptionError, decrypt, decrypt_bytes, encrypt, encrypt_bytes
 from connectors.prefill import person_usual_case
 
 from .definition import GROUP_TYPE, Definition
@@ -177,7 +177,6 @@ def upload_store(*, upload, folder: str) -> dict[str, Any]:
     """Save an upload that passed the checks in the private storage, under ``folder``, encrypted (a
     certificate, a tax notice or a medical protocol is unreadable to whoever copies the disk): the fields
     of its file record (original name, type, size and SHA-256 of the original, storage path)."""
-    from connectors.crypto import encrypt_bytes
 
     checked = upload.checked
     upload.seek(0)
@@ -204,7 +203,6 @@ def upload_store(*, upload, folder: str) -> dict[str, Any]:
 
 def stored_file_content(stored) -> bytes:
     """The original bytes of a stored file (decrypted when it was stored encrypted)."""
-    from connectors.crypto import decrypt_bytes
 
     with private_storage().open(stored.path, "rb") as handle:
         content = handle.read()

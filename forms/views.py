@@ -26,6 +26,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_otp import user_has_device
 
+from common.memo import pages_version, remembered
 from home.selectors import council_for_request, rules_pages_to_accept_again
 
 from . import selectors, services
@@ -56,8 +57,6 @@ def _page_path(page: FormPage) -> str:
     """The page's path on its own site: the form is always served on its council's hostname and port,
     so redirects stay relative (``page.url`` is absolute, with the site's default port, when several
     sites exist). Remembered until the page tree changes."""
-    from home.routing import remembered
-
     return remembered("page_path", page.pk, lambda: page.get_url_parts()[2])
 
 
@@ -219,8 +218,6 @@ STEP_MARKER, CSRF_MARKER, EXPIRY_MARKER = (f"{_MARKER}{name}" for name in ("step
 
 
 def _step_page_from_shell(request, context: dict, index: int) -> HttpResponse:
-    from home.routing import pages_version
-
     page, progress = context["page"], context["progress"]
     key = (
         pages_version(),  # changes with any published page: the council's menu, footer, logo

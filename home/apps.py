@@ -18,6 +18,8 @@ class HomeConfig(AppConfig):
     verbose_name = _("Council pages")
 
     def ready(self):
+        # Imported here because Django requires it: models and Wagtail's page models exist only once the
+        # app registry is ready.
         from wagtail.signals import page_published
 
         from . import routing

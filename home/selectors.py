@@ -12,19 +12,23 @@ from wagtail import hooks
 from wagtail.contrib.search_promotions.models import Query
 from wagtail.models import GroupPagePermission, Page, Site
 
+from common.memo import remembered
+
 from . import tariffs
 from .models import CouncilHomePage, RulesAcceptance, RulesPage, RulesVersion, TariffDecreePage
 
 
 def council_for_request(request) -> CouncilHomePage | None:
-    """The council whose Wagtail site serves this request (cached on the request)."""
-    if not hasattr(request, "_council"):
+    """The council whose Wagtail site serves this request's host, remembered until the page tree changes.
+    Callers must not change it."""
+
+    def load() -> CouncilHomePage | None:
         site = Site.find_for_request(request)
-        council = None
-        if site is not None:
-            council = CouncilHomePage.objects.filter(pk=site.root_page_id).select_related("logo").first()
-        request._council = council
-    return request._council
+        if site is None:
+            return None
+        return CouncilHomePage.objects.filter(pk=site.root_page_id).select_related("logo").first()
+
+    return remembered("council_of_host", (request.get_host(), request.get_port()), load)
 
 
 def council_site_url(council) -> str:
@@ -37,8 +41,6 @@ def council_site_url(council) -> str:
 def council_for_page(page) -> CouncilHomePage | None:
     """The council a page belongs to: its nearest ``CouncilHomePage`` ancestor (or itself), remembered
     until the page tree changes."""
-    from .routing import remembered
-
     return remembered("council", page.path, lambda: CouncilHomePage.objects.ancestor_of(page, inclusive=True).first())
 
 
@@ -152,7 +154,6 @@ def rules_versions_with_periods(*, rules_page) -> list[RulesVersion]:
 def rules_in_force(*, rules_page_id: int) -> tuple[RulesPage | None, RulesVersion | None]:
     """A live rules page and its version in force today, remembered until the page tree changes (a new
     version is frozen when the rules are published) or the day ends. Callers must not change them."""
-    from .routing import remembered
 
     def load():
         rules_page = RulesPage.objects.live().defer_streamfields().filter(pk=rules_page_id).first()
