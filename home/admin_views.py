@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 
 from common import spreadsheet
 
+from .admin_scoping import works_for_council
 from .models import RulesAcceptance, RulesPage
 from .selectors import (
     council_for_page,
@@ -31,7 +32,7 @@ from .starter import council_site_create
 def _rules_page_for_staff(request, page_id: int) -> RulesPage:
     rules_page = get_object_or_404(RulesPage, pk=page_id)
     council = council_for_page(rules_page)
-    if council is None or not councils_for_user(request.user).filter(pk=council.pk).exists():
+    if not works_for_council(request.user, council.pk if council else None):
         raise PermissionDenied
     return rules_page
 
