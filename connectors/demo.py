@@ -10,7 +10,7 @@ from django.contrib.auth.models import Permission
 from django.utils import timezone
 
 from common.crypto import DecryptionError
-from home.demo import _editor_group, demo_councils
+from home.demo import demo_councils, editor_group
 
 from .api_particulier.scopes import QF_SCOPES, SCOPE_ENFANTS, SCOPE_QF
 from .api_particulier.simulator.cases import DEMO_FAMILIES
@@ -55,7 +55,7 @@ def load(*, stdout) -> None:
             habilitation.set_token(token)
         habilitation.full_clean()
         habilitation.save()
-        group = _editor_group(council)
+        group = editor_group(council)
         group.permissions.add(
             *Permission.objects.filter(content_type__app_label="connectors", codename__in=EDITOR_PERMISSIONS)
         )

@@ -13,7 +13,7 @@ import json
 from django.contrib.auth.models import Permission
 from django.utils import timezone
 
-from home.demo import _editor_group, demo_councils, upsert_page
+from home.demo import demo_councils, editor_group, upsert_page
 
 from .definition import FIRST_NAME, LAST_NAME
 from .models import FormIndexPage, FormPage
@@ -418,7 +418,7 @@ def load(*, stdout) -> None:
             page.steps = json.dumps(_steps_for(slug, rules_page_id, existing))
             page.save_revision().publish()
         # Dossiers are the agents' business: editors build forms only.
-        _editor_group(council).permissions.remove(
+        editor_group(council).permissions.remove(
             *Permission.objects.filter(content_type__app_label="forms", codename__in=["view_dossier", "change_dossier"])
         )
         stdout.write(f"Forms: {council.official_name}: {len(FORMS)} forms under /{index.slug}/.")

@@ -40,6 +40,7 @@ class DatabaseIdConverter(IntConverter):
 
 
 def _freeze_rules_version(sender, instance, **kwargs):
+    # Imported here because Django requires it: this module is imported before the models exist.
     from .services import rules_version_publish
 
     rules_version_publish(rules_page=instance)

@@ -3,17 +3,30 @@
 
 import hashlib
 import uuid
+from datetime import date, timedelta
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.formats import date_format
 from django.utils.functional import cached_property
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
 from modelcluster.fields import ParentalKey
 from wagtail import blocks
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel, ObjectList, PageChooserPanel, TabbedInterface
@@ -25,6 +38,7 @@ from wagtail.search import index
 from . import tariffs
 from .blocks import HomeStreamBlock, MenuItemBlock, TariffServicesBlock, rule_from_stream_child
 from .blocks.links import LinkBlock
+from .forms import RulesAcceptanceForm, tariff_simulation
 from .pages import (  # noqa: F401 (the website pages are models of this app)
     ContentPage,
     EventIndexPage,
@@ -284,6 +298,10 @@ ACTES_SUBJECTS = {
 }
 
 
+def _actes_code_key(code: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in code.split(".") if part.isdigit())
+
+
 class DeliberationIndexPage(Page):
     """The list of a council's deliberations: newest first, filtered by year and ACTES code, searchable."""
 
@@ -301,11 +319,47 @@ class DeliberationIndexPage(Page):
     def deliberations(self):
         return DeliberationPage.objects.child_of(self).live().public().order_by("-session_date", "-number")
 
-    def get_context(self, request, *args, **kwargs):
-        from .selectors import deliberations_filter  # the listing's filters live with the other reads
+    def filtered(self, params) -> dict:
+        """The deliberations of an index page filtered by ``year``, ``code`` (ACTES, prefix) and ``q``, paginated.
 
+        Returns the template context: ``deliberations`` (the current page), ``years`` and ``codes`` (the choices
+        that have deliberations) and ``filters`` (the cleaned values, to keep them in pagination links).
+        """
+        everything = self.deliberations()
+        queryset = everything
+        year = params.get("year", "").strip()
+        code = params.get("code", "").strip()
+        query = params.get("q", "").strip()[:100]
+        if year.isdigit():
+            queryset = queryset.filter(session_date__year=int(year))
+        else:
+            year = ""
+        if code:
+            queryset = queryset.filter(Q(nomenclature_code=code) | Q(nomenclature_code__startswith=f"{code}."))
+        if query:
+            for word in query.split():
+                queryset = queryset.filter(
+                    Q(title__icontains=word)
+                    | Q(number__icontains=word)
+                    | Q(subject__icontains=word)
+                    | Q(nomenclature_label__icontains=word)
+                )
+        years = sorted({d.year for d in everything.values_list("session_date", flat=True)}, reverse=True)
+        codes = sorted(set(everything.values_list("nomenclature_code", flat=True)), key=_actes_code_key)
+        paginator = Paginator(queryset, self.per_page)
+        page = paginator.get_page(params.get("page"))
+        filters = {name: value for name, value in (("year", year), ("code", code), ("q", query)) if value}
+        return {
+            "deliberations": page,
+            "years": years,
+            "codes": codes,
+            "filters": filters,
+            "filter_query": urlencode(filters),
+        }
+
+    def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context.update(deliberations_filter(index=self, params=request.GET, per_page=self.per_page))
+        context.update(self.filtered(request.GET))
         return context
 
 
@@ -534,27 +588,129 @@ class RulesPage(RoutablePageMixin, Page):
                     }
                 )
 
-    def get_context(self, request, *args, **kwargs):
-        from .selectors import rules_acceptance_status, rules_version_in_force, rules_versions_with_periods
+    # Reads and writes of the rules' evidence (``home.selectors`` and ``home.services`` call these).
 
+    def version_in_force(self, *, on: date | None = None) -> "RulesVersion | None":
+        """The version in force on ``on`` (today by default): the latest to have taken effect."""
+        on = on or timezone.localdate()
+        return self.versions.filter(effective_date__lte=on).order_by("-effective_date", "-number").first()
+
+    def versions_with_periods(self) -> list["RulesVersion"]:
+        """Every version, oldest first, each with ``valid_to`` (its last day in force or ``None``) and
+        ``in_force`` (today)."""
+        versions = list(self.versions.order_by("number").defer("text"))
+        in_force = self.version_in_force()
+        for position, version in enumerate(versions):
+            later = [v.effective_date for v in versions[position + 1 :]]
+            version.valid_to = min(later) - timedelta(days=1) if later else None
+            version.in_force = in_force is not None and version.pk == in_force.pk
+        return versions
+
+    def acceptance_status(self, user) -> str:
+        """``"accepted"`` (the version in force), ``"outdated"`` (only earlier versions) or ``"never"``."""
+        if not user.is_authenticated:
+            return "never"
+        accepted = set(self.acceptances.filter(user=user).values_list("version_id", flat=True))
+        if not accepted:
+            return "never"
+        in_force = self.version_in_force()
+        if in_force is None or in_force.pk in accepted:
+            return "accepted"
+        return "outdated"
+
+    def accept(
+        self,
+        *,
+        user,
+        guardian_name: str,
+        checkbox_label: str,
+        ip_address: str | None,
+        user_agent: str,
+        version: "RulesVersion | None" = None,
+    ) -> "RulesAcceptance":
+        """Record, as evidence, that ``user`` (guardian ``guardian_name``) accepted a version of these rules
+        (``home.services.rules_accept`` documents the refusals)."""
+        if user is None or not user.is_authenticated:
+            raise ValidationError(_("Only a logged-in family account can accept the rules."), code="anonymous")
+        guardian_name = (guardian_name or "").strip()
+        if not guardian_name:
+            raise ValidationError(_("Give the name of the guardian who accepts the rules."), code="guardian_required")
+        if not (checkbox_label or "").strip():
+            raise ValidationError(_("The label of the acceptance checkbox is required as evidence."), code="label")
+        if version is None:
+            version = self.version_in_force()
+            if version is None:
+                raise ValidationError(_("No version of these rules is in force yet."), code="no_version")
+        elif version.rules_page_id != self.pk:
+            raise ValidationError(_("This version belongs to other rules."), code="wrong_version")
+        return self.acceptances.create(
+            user=user,
+            guardian_name=guardian_name[:255],
+            version=version,
+            version_number=version.number,
+            text_sha256=version.text_sha256,
+            checkbox_label=checkbox_label,
+            accepted_at=timezone.now(),
+            ip_address=ip_address or None,
+            user_agent=(user_agent or "")[:1000],
+        )
+
+    # The page and its sub-pages, as families see them.
+
+    def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["versions"] = rules_versions_with_periods(rules_page=self)
-        context["version_in_force"] = rules_version_in_force(rules_page=self)
+        context["versions"] = self.versions_with_periods()
+        context["version_in_force"] = self.version_in_force()
         if request.user.is_authenticated:
-            context["acceptance_status"] = rules_acceptance_status(rules_page=self, user=request.user)
+            context["acceptance_status"] = self.acceptance_status(request.user)
         return context
 
     @path("version/<int:number>/", name="version")
     def version_view(self, request, number):
-        from .views import rules_version
-
-        return rules_version(request, rules_page=self, number=number)
+        """A version at its stable URL: its frozen text and when it was in force."""
+        versions = self.versions_with_periods()
+        version = next((v for v in versions if v.number == number), None)
+        if version is None:
+            raise Http404
+        version.text = self.versions.values_list("text", flat=True).get(pk=version.pk)
+        return render(request, "home/rules_version.html", {"page": self, "version": version, "versions": versions})
 
     @path("accepter/", name="accept")
+    @method_decorator(never_cache)
     def accept_view(self, request):
-        from .views import rules_accept_view
+        """Read the version in force and accept it (logged-in family accounts)."""
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        version = self.version_in_force()
+        status = self.acceptance_status(request.user)
+        form = RulesAcceptanceForm(request.POST or None, version=version) if version else None
+        if request.method == "POST" and form is not None and form.is_valid():
+            acceptance = self.accept(
+                user=request.user,
+                guardian_name=form.cleaned_data["guardian_name"],
+                checkbox_label=str(form.fields["accept"].label),
+                ip_address=request.META.get("REMOTE_ADDR"),
+                user_agent=request.headers.get("user-agent", ""),
+                version=version,
+            )
+            messages.success(request, gettext("Thank you: your acceptance is recorded. Keep this receipt."))
+            receipt = reverse("home:rules_receipt", kwargs={"reference": acceptance.reference})
+            following = safe_next_url(request)
+            return redirect(f"{receipt}?{urlencode({'next': following})}" if following else receipt)
+        mine = self.acceptances.filter(user=request.user).order_by("-accepted_at")
+        return render(
+            request,
+            "home/rules_accept.html",
+            {"page": self, "version": version, "form": form, "status": status, "acceptances": mine},
+        )
 
-        return rules_accept_view(request, rules_page=self)
+
+def safe_next_url(request) -> str:
+    """Where to go after accepting (e.g. back to what the family was doing at login), if on this site."""
+    candidate = request.GET.get("next", "")
+    if candidate and url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()}):
+        return candidate
+    return ""
 
 
 class RulesPageDeliberation(DeliberationLink):
@@ -745,10 +901,8 @@ class TariffDecreePage(Page):
         if duplicates:
             errors["services"] = _("Two services have the same key: %(keys)s.") % {"keys": ", ".join(duplicates)}
         if self.key:
-            from .selectors import council_for_page
-
             parent = self.get_parent() if self.pk else None
-            council = council_for_page(parent) if parent else None
+            council = CouncilHomePage.objects.ancestor_of(parent, inclusive=True).first() if parent else None
             if council is not None:
                 clash = TariffDecreePage.objects.descendant_of(council).filter(key=self.key).exclude(pk=self.pk)
                 if clash.exists():
@@ -767,11 +921,9 @@ class TariffDecreePage(Page):
         )
 
     def get_context(self, request, *args, **kwargs):
-        from .views import tariff_simulation
-
         context = super().get_context(request, *args, **kwargs)
         context["grid"] = self.grid()
-        context.update(tariff_simulation(request, decree=self, grid=context["grid"]))
+        context.update(tariff_simulation(request.GET, grid=context["grid"]))
         return context
 
 
