@@ -504,7 +504,7 @@ class AppendOnlyModel(models.Model):
         abstract = True
 
     def save(self, *args, **kwargs):
-        if not self._state.adding:
+        if self.pk is not None:  # read from the database (or given a row's id): only new records are saved
             raise AppendOnlyError(f"{type(self).__name__} records cannot be updated.")
         super().save(*args, **kwargs)
 

@@ -2,9 +2,9 @@
 
 from django.utils.functional import SimpleLazyObject
 
+from home.selectors import council_for_request
+
 
 def council(request):
     """``council``: the ``CouncilHomePage`` of the site serving the request (queried only if used)."""
-    from home.selectors import council_for_request
-
     return {"council": SimpleLazyObject(lambda: council_for_request(request))}
