@@ -537,7 +537,7 @@ def _otp_staff_cookie() -> str:
     agent.is_staff = True
     agent.save()
     from forms.backoffice.roles import council_group_ensure
-    from home.demo import _editor_group
+    from home.demo import editor_group
     from home.selectors import council_by_slug
 
     valmont = council_by_slug("valmont")
@@ -545,7 +545,7 @@ def _otp_staff_cookie() -> str:
     agent.groups.add(
         council_group_ensure(council=valmont, role="agent"),
         council_group_ensure(council=valmont, role="billing"),
-        _editor_group(valmont),
+        editor_group(valmont),
     )
     device = TOTPDevice.objects.create(user=agent, name="bench", confirmed=True)
     client = Client(HTTP_HOST="localhost")

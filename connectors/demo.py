@@ -9,11 +9,11 @@ from datetime import date
 from django.contrib.auth.models import Permission
 from django.utils import timezone
 
-from home.demo import _editor_group, demo_councils
+from common.crypto import DecryptionError
+from home.demo import demo_councils, editor_group
 
 from .api_particulier.scopes import QF_SCOPES, SCOPE_ENFANTS, SCOPE_QF
 from .api_particulier.simulator.cases import DEMO_FAMILIES
-from .crypto import DecryptionError
 from .models import Habilitation, HabilitationState, LegalBasis, Modality
 
 # Per council: the simulator token and the scopes granted (Bellerive shows masking: QF and children only).
@@ -55,7 +55,7 @@ def load(*, stdout) -> None:
             habilitation.set_token(token)
         habilitation.full_clean()
         habilitation.save()
-        group = _editor_group(council)
+        group = editor_group(council)
         group.permissions.add(
             *Permission.objects.filter(content_type__app_label="connectors", codename__in=EDITOR_PERMISSIONS)
         )

@@ -12,9 +12,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common import crypto
 from home.validators import validate_siret
 
-from . import crypto
 from .api_particulier.identity import Identity
 from .api_particulier.scopes import SCOPE_ADRESSE, SCOPE_ALLOCATAIRES, SCOPE_ENFANTS, SCOPE_QF
 

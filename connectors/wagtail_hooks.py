@@ -8,10 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
 from wagtail_modeladmin.helpers import PermissionHelper
-from wagtail_modeladmin.options import ModelAdmin, ModelAdminGroup, modeladmin_register
-from wagtail_modeladmin.views import CreateView, DeleteView, EditView, HistoryView, IndexView, InspectView
+from wagtail_modeladmin.options import ModelAdminGroup, modeladmin_register
 
-from home.admin_scoping import CouncilScopedInstanceMixin
+from home.admin_scoping import CouncilScopedModelAdmin
 from home.selectors import councils_for_user
 
 from .models import ApiCallLog, Habilitation, Modality, Scope
@@ -64,34 +63,6 @@ class HabilitationAdminForm(WagtailAdminModelForm):
         if commit:
             instance.save()
         return instance
-
-
-class ScopedEditView(CouncilScopedInstanceMixin, EditView):
-    pass
-
-
-class ScopedDeleteView(CouncilScopedInstanceMixin, DeleteView):
-    pass
-
-
-class ScopedInspectView(CouncilScopedInstanceMixin, InspectView):
-    pass
-
-
-class ScopedHistoryView(CouncilScopedInstanceMixin, HistoryView):
-    pass
-
-
-class CouncilScopedModelAdmin(ModelAdmin):
-    edit_view_class = ScopedEditView
-    delete_view_class = ScopedDeleteView
-    inspect_view_class = ScopedInspectView
-    history_view_class = ScopedHistoryView
-    index_view_class = IndexView
-    create_view_class = CreateView
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).filter(council__in=councils_for_user(request.user))
 
 
 class HabilitationAdmin(CouncilScopedModelAdmin):

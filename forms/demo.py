@@ -20,9 +20,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from home.demo import (
     DEMO_PASSWORD_STAFF,
-    _editor_group,
     demo_backup_codes,
     demo_councils,
+    editor_group,
     ensure_staff_user,
     upsert_page,
 )
@@ -430,7 +430,7 @@ def load(*, stdout) -> None:
             page.steps = json.dumps(_steps_for(slug, rules_page_id, existing))
             page.save_revision().publish()
         # Dossiers are the agents' business: editors build forms only.
-        _editor_group(council).permissions.remove(
+        editor_group(council).permissions.remove(
             *Permission.objects.filter(content_type__app_label="forms", codename__in=["view_dossier", "change_dossier"])
         )
         stdout.write(f"Forms: {council.official_name}: {len(FORMS)} forms under /{index.slug}/.")

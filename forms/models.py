@@ -330,7 +330,7 @@ class StoredFileMixin(models.Model):
     size = models.PositiveBigIntegerField(_("size"))
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     path = models.CharField(_("path in private storage"), max_length=500)
-    # Uploads are stored encrypted (Fernet, see connectors/crypto.py); files stored before were not.
+    # Uploads are stored encrypted (Fernet, see common/crypto.py); files stored before were not.
     encrypted = models.BooleanField(_("encrypted at rest"), default=False, editable=False)
     uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
 

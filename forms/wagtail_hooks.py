@@ -10,11 +10,9 @@ from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, ObjectList
-from wagtail_modeladmin.helpers import PermissionHelper
-from wagtail_modeladmin.options import ModelAdmin, modeladmin_register
-from wagtail_modeladmin.views import DeleteView, EditView, HistoryView
+from wagtail_modeladmin.options import modeladmin_register
 
-from home.admin_scoping import CouncilScopedInstanceMixin
+from home.admin_scoping import CouncilScopedModelAdmin
 from home.procedures import OnlineProcedure
 
 from .backoffice import admin_views, counter_views
@@ -48,22 +46,6 @@ def register_dossiers_menu_item():
     return DossiersMenuItem(_("Dossiers"), reverse("forms_dossiers"), icon_name="folder-open-inverse", order=240)
 
 
-class CouncilScopedPermissionHelper(PermissionHelper):
-    """Staff reach only the objects of the councils they work for (by typed URL too)."""
-
-    def _mine(self, user, obj) -> bool:
-        return staff_councils(user=user).filter(pk=obj.council_id).exists()
-
-    def user_can_edit_obj(self, user, obj):
-        return super().user_can_edit_obj(user, obj) and self._mine(user, obj)
-
-    def user_can_delete_obj(self, user, obj):
-        return super().user_can_delete_obj(user, obj) and self._mine(user, obj)
-
-    def user_can_inspect_obj(self, user, obj):
-        return super().user_can_inspect_obj(user, obj) and self._mine(user, obj)
-
-
 class NotificationTemplateForm(WagtailAdminModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -71,26 +53,7 @@ class NotificationTemplateForm(WagtailAdminModelForm):
             self.fields["council"].queryset = staff_councils(user=self.for_user)
 
 
-class StaffCouncilsMixin(CouncilScopedInstanceMixin):
-    """The one guard of council-scoped admin views, over the councils the user works for as staff."""
-
-    def councils_for(self, user):
-        return staff_councils(user=user)
-
-
-class ScopedTemplateEditView(StaffCouncilsMixin, EditView):
-    pass
-
-
-class ScopedTemplateDeleteView(StaffCouncilsMixin, DeleteView):
-    pass
-
-
-class ScopedTemplateHistoryView(StaffCouncilsMixin, HistoryView):
-    pass
-
-
-class NotificationTemplateAdmin(ModelAdmin):
+class NotificationTemplateAdmin(CouncilScopedModelAdmin):
     """The emails' texts per council and event (defaults apply where a council has none)."""
 
     model = NotificationTemplate
@@ -100,17 +63,13 @@ class NotificationTemplateAdmin(ModelAdmin):
     add_to_settings_menu = True
     list_display = ("council", "event", "subject")
     list_filter = ("event",)
-    permission_helper_class = CouncilScopedPermissionHelper
-    edit_view_class = ScopedTemplateEditView
-    delete_view_class = ScopedTemplateDeleteView
-    history_view_class = ScopedTemplateHistoryView
     edit_handler = ObjectList(
         [FieldPanel("council"), FieldPanel("event"), FieldPanel("subject"), FieldPanel("body")],
         base_form_class=NotificationTemplateForm,
     )
 
-    def get_queryset(self, request):
-        return NotificationTemplate.objects.filter(council__in=staff_councils(user=request.user))
+    def councils_for(self, user):
+        return staff_councils(user=user)
 
 
 modeladmin_register(NotificationTemplateAdmin)

@@ -1,6 +1,6 @@
 """Staff views in the Wagtail admin: the rules acceptance registers (per council), CSV export, receipts."""
 
-import csv
+import itertools
 from datetime import UTC
 
 from django import forms
@@ -13,6 +13,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from common import spreadsheet
+
+from .admin_scoping import works_for_council
 from .models import RulesAcceptance, RulesPage
 from .selectors import (
     council_for_page,
@@ -25,14 +28,11 @@ from .selectors import (
 )
 from .starter import council_site_create
 
-# Spreadsheet software runs cells that start with these as formulas (CSV injection).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
 
 def _rules_page_for_staff(request, page_id: int) -> RulesPage:
     rules_page = get_object_or_404(RulesPage, pk=page_id)
     council = council_for_page(rules_page)
-    if council is None or not councils_for_user(request.user).filter(pk=council.pk).exists():
+    if not works_for_council(request.user, council.pk if council else None):
         raise PermissionDenied
     return rules_page
 
@@ -83,11 +83,6 @@ def register(request, page_id: int):
     return render(request, "home/admin/register.html", context)
 
 
-def _cell(value) -> str:
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(FORMULA_PREFIXES) else text
-
-
 @require_GET
 def register_csv(request, page_id: int):
     """The evidence register of a set of rules (or of one ``?version=``) as CSV, UTC timestamps."""
@@ -96,40 +91,37 @@ def register_csv(request, page_id: int):
     acceptances = rules_acceptances_for_export(
         rules_page=rules_page, version_number=int(version) if version.isdigit() else None
     )
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    header = [
+        _("Receipt reference"),
+        _("Rules"),
+        _("Version"),
+        _("SHA-256 of the accepted text"),
+        _("Family account"),
+        _("Guardian"),
+        _("Checkbox label"),
+        _("Accepted at (UTC)"),
+        _("IP address"),
+        _("User agent"),
+    ]
+    rows = (
+        [
+            acceptance.reference,
+            rules_page.title,
+            acceptance.version_number,
+            acceptance.text_sha256,
+            acceptance.user.email,
+            acceptance.guardian_name,
+            acceptance.checkbox_label,
+            acceptance.accepted_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            acceptance.ip_address,
+            acceptance.user_agent,
+        ]
+        for acceptance in acceptances.iterator()
+    )
+    cells = ([spreadsheet.cell(value) for value in row] for row in itertools.chain([header], rows))
+    response = HttpResponse(spreadsheet.csv_chunks(cells), content_type="text/csv; charset=utf-8")
     stamp = timezone.now().strftime("%Y%m%d")
     response["Content-Disposition"] = f'attachment; filename="acceptations-{rules_page.slug}-{stamp}.csv"'
-    response.write("\ufeff")  # so that spreadsheet software reads UTF-8
-    writer = csv.writer(response)
-    writer.writerow(
-        [
-            _("Receipt reference"),
-            _("Rules"),
-            _("Version"),
-            _("SHA-256 of the accepted text"),
-            _("Family account"),
-            _("Guardian"),
-            _("Checkbox label"),
-            _("Accepted at (UTC)"),
-            _("IP address"),
-            _("User agent"),
-        ]
-    )
-    for acceptance in acceptances.iterator():
-        writer.writerow(
-            [
-                _cell(acceptance.reference),
-                _cell(rules_page.title),
-                acceptance.version_number,
-                acceptance.text_sha256,
-                _cell(acceptance.user.email),
-                _cell(acceptance.guardian_name),
-                _cell(acceptance.checkbox_label),
-                acceptance.accepted_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-                _cell(acceptance.ip_address),
-                _cell(acceptance.user_agent),
-            ]
-        )
     return response
 
 

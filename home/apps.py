@@ -18,6 +18,8 @@ class HomeConfig(AppConfig):
     verbose_name = _("Council pages")
 
     def ready(self):
+        # Imported here because Django requires it: models and Wagtail's page models exist only once the
+        # app registry is ready.
         from wagtail.signals import page_published
 
         from . import routing
@@ -38,6 +40,7 @@ class DatabaseIdConverter(IntConverter):
 
 
 def _freeze_rules_version(sender, instance, **kwargs):
+    # Imported here because Django requires it: this module is imported before the models exist.
     from .services import rules_version_publish
 
     rules_version_publish(rules_page=instance)

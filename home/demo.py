@@ -16,6 +16,7 @@ from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermi
 
 from .demo_pages import load_council_pages
 from .models import CouncilHomePage, CouncilKind, StandardPage
+from .starter import upsert_page
 
 DEMO_PASSWORD_ADMIN = "demo-admin-2026"
 # Per demo council (slug): the non-resident surcharge of its 2026 tariffs, in per cent.
@@ -88,23 +89,6 @@ EDITOR_COLLECTION_PERMISSIONS = [
 def demo_backup_codes(username: str) -> list[str]:
     stem = username.split(".")[-1][:6]
     return [f"{stem}{n:02d}" for n in range(1, 6)]
-
-
-def upsert_page(parent: Page, model: type[Page], slug: str, **fields) -> Page:
-    """Create the child page ``slug`` of ``parent`` or update it, and publish it (idempotent)."""
-    page = model.objects.child_of(parent).filter(slug=slug).first()
-    if page is None:
-        page = model(slug=slug, **fields)
-        parent.add_child(instance=page)
-    else:
-        changed = {name: value for name, value in fields.items() if getattr(page, name) != value}
-        if not changed and page.live and not page.has_unpublished_changes:
-            return page
-        for name, value in changed.items():
-            setattr(page, name, value)
-    page.save_revision().publish()
-    page.refresh_from_db()
-    return page
 
 
 def accessibility_statement(spec: DemoCouncil) -> str:
@@ -221,7 +205,7 @@ def _remove_wagtail_welcome_page() -> None:
         page.delete()
 
 
-def _editor_group(council: CouncilHomePage) -> Group:
+def editor_group(council: CouncilHomePage) -> Group:
     group, _ = Group.objects.get_or_create(name=f"{council.official_name} – éditeurs")
     group.permissions.add(Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin"))
     for codename in EDITOR_PAGE_PERMISSIONS:
@@ -278,7 +262,7 @@ def load(*, stdout) -> None:
         ensure_staff_user(
             f"editeur.{council.slug}",
             email=f"editeur@{council.slug}.example.fr",
-            groups=[_editor_group(council)],
+            groups=[editor_group(council)],
             password=DEMO_PASSWORD_STAFF,
         )
     stdout.write(f"Councils: {', '.join(c.official_name for c in councils)}")

@@ -23,6 +23,7 @@ from .models import (
     TariffDecreePage,
 )
 from .services import rules_version_publish
+from .starter import upsert_page
 
 
 @dataclass(frozen=True)
@@ -111,8 +112,6 @@ def _siren(council: CouncilHomePage) -> str:
 
 
 def _deliberations(council: CouncilHomePage) -> dict[str, DeliberationPage]:
-    from .demo import upsert_page
-
     index = upsert_page(
         council,
         DeliberationIndexPage,

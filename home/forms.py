@@ -127,3 +127,17 @@ class TariffSimulationForm(forms.Form):
             name = "provider" if error.field == "case" else error.field
             self.add_error(name if name in self.fields else None, error.message)
         return cleaned
+
+
+def tariff_simulation(params, *, grid) -> dict:
+    """The decree page's "simulate my price" form (GET, no JavaScript): bound once a service is chosen."""
+    bound = "service" in params
+    data = None
+    if bound:
+        # Unanswered yes/no questions take their default, and the radios show it.
+        data = params.copy()
+        for name in ("resident", "proof"):
+            data.setdefault(name, "true")
+    form = TariffSimulationForm(data, grid=grid, auto_id="sim-%s")
+    quote = form.quote if bound and form.is_valid() else None
+    return {"simulation_form": form, "simulation_quote": quote}

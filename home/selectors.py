@@ -1,30 +1,32 @@
 """Reads about councils that other apps may use (public surface of ``home``)."""
 
-from datetime import date, timedelta
-from urllib.parse import urlencode
+from datetime import date
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from wagtail import hooks
 from wagtail.contrib.search_promotions.models import Query
 from wagtail.models import GroupPagePermission, Page, Site
 
+from common.memo import remembered
+
 from . import tariffs
 from .models import CouncilHomePage, RulesAcceptance, RulesPage, RulesVersion, TariffDecreePage
 
 
 def council_for_request(request) -> CouncilHomePage | None:
-    """The council whose Wagtail site serves this request (cached on the request)."""
-    if not hasattr(request, "_council"):
+    """The council whose Wagtail site serves this request's host, remembered until the page tree changes.
+    Callers must not change it."""
+
+    def load() -> CouncilHomePage | None:
         site = Site.find_for_request(request)
-        council = None
-        if site is not None:
-            council = CouncilHomePage.objects.filter(pk=site.root_page_id).select_related("logo").first()
-        request._council = council
-    return request._council
+        if site is None:
+            return None
+        return CouncilHomePage.objects.filter(pk=site.root_page_id).select_related("logo").first()
+
+    return remembered("council_of_host", (request.get_host(), request.get_port()), load)
 
 
 def council_site_url(council) -> str:
@@ -37,8 +39,6 @@ def council_site_url(council) -> str:
 def council_for_page(page) -> CouncilHomePage | None:
     """The council a page belongs to: its nearest ``CouncilHomePage`` ancestor (or itself), remembered
     until the page tree changes."""
-    from .routing import remembered
-
     return remembered("council", page.path, lambda: CouncilHomePage.objects.ancestor_of(page, inclusive=True).first())
 
 
@@ -65,49 +65,6 @@ def council_by_slug(slug: str) -> CouncilHomePage:
     return CouncilHomePage.objects.get(slug=slug)
 
 
-def deliberations_filter(*, index, params, per_page: int = 20) -> dict:
-    """The deliberations of an index page filtered by ``year``, ``code`` (ACTES, prefix) and ``q``, paginated.
-
-    Returns the template context: ``deliberations`` (the current page), ``years`` and ``codes`` (the choices
-    that have deliberations) and ``filters`` (the cleaned values, to keep them in pagination links).
-    """
-    everything = index.deliberations()
-    queryset = everything
-    year = params.get("year", "").strip()
-    code = params.get("code", "").strip()
-    query = params.get("q", "").strip()[:100]
-    if year.isdigit():
-        queryset = queryset.filter(session_date__year=int(year))
-    else:
-        year = ""
-    if code:
-        queryset = queryset.filter(Q(nomenclature_code=code) | Q(nomenclature_code__startswith=f"{code}."))
-    if query:
-        for word in query.split():
-            queryset = queryset.filter(
-                Q(title__icontains=word)
-                | Q(number__icontains=word)
-                | Q(subject__icontains=word)
-                | Q(nomenclature_label__icontains=word)
-            )
-    years = sorted({d.year for d in everything.values_list("session_date", flat=True)}, reverse=True)
-    codes = sorted(set(everything.values_list("nomenclature_code", flat=True)), key=_actes_code_key)
-    paginator = Paginator(queryset, per_page)
-    page = paginator.get_page(params.get("page"))
-    filters = {name: value for name, value in (("year", year), ("code", code), ("q", query)) if value}
-    return {
-        "deliberations": page,
-        "years": years,
-        "codes": codes,
-        "filters": filters,
-        "filter_query": urlencode(filters),
-    }
-
-
-def _actes_code_key(code: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in code.split(".") if part.isdigit())
-
-
 # --- internal rules ------------------------------------------------------------------------------
 
 RULES_AUDIENCE_HOOK = "home_rules_expected_accepters"
@@ -129,30 +86,17 @@ def rules_pages_to_accept_again(*, council, user) -> list[RulesPage]:
 
 def rules_version_in_force(*, rules_page, on: date | None = None) -> RulesVersion | None:
     """The version of ``rules_page`` in force on ``on`` (today by default): the latest to have taken effect."""
-    on = on or timezone.localdate()
-    return (
-        RulesVersion.objects.filter(rules_page=rules_page, effective_date__lte=on)
-        .order_by("-effective_date", "-number")
-        .first()
-    )
+    return rules_page.version_in_force(on=on)
 
 
 def rules_versions_with_periods(*, rules_page) -> list[RulesVersion]:
-    """Every version of ``rules_page``, oldest first, each with ``valid_to`` (its last day in force or ``None``)
-    and ``in_force`` (today)."""
-    versions = list(RulesVersion.objects.filter(rules_page=rules_page).order_by("number").defer("text"))
-    in_force = rules_version_in_force(rules_page=rules_page)
-    for index, version in enumerate(versions):
-        later = [v.effective_date for v in versions[index + 1 :]]
-        version.valid_to = min(later) - timedelta(days=1) if later else None
-        version.in_force = in_force is not None and version.pk == in_force.pk
-    return versions
+    """Every version of ``rules_page``, oldest first, each with ``valid_to`` and ``in_force`` (today)."""
+    return rules_page.versions_with_periods()
 
 
 def rules_in_force(*, rules_page_id: int) -> tuple[RulesPage | None, RulesVersion | None]:
     """A live rules page and its version in force today, remembered until the page tree changes (a new
     version is frozen when the rules are published) or the day ends. Callers must not change them."""
-    from .routing import remembered
 
     def load():
         rules_page = RulesPage.objects.live().defer_streamfields().filter(pk=rules_page_id).first()
@@ -163,17 +107,7 @@ def rules_in_force(*, rules_page_id: int) -> tuple[RulesPage | None, RulesVersio
 
 def rules_acceptance_status(*, rules_page, user) -> str:
     """``"accepted"`` (the version in force), ``"outdated"`` (only earlier versions) or ``"never"``."""
-    if not user.is_authenticated:
-        return "never"
-    accepted = set(
-        RulesAcceptance.objects.filter(rules_page=rules_page, user=user).values_list("version_id", flat=True)
-    )
-    if not accepted:
-        return "never"
-    in_force = rules_version_in_force(rules_page=rules_page)
-    if in_force is None or in_force.pk in accepted:
-        return "accepted"
-    return "outdated"
+    return rules_page.acceptance_status(user)
 
 
 def rules_expected_accepters(*, rules_page) -> QuerySet:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -13,8 +12,15 @@ from django.utils.translation import gettext as _
 
 from . import tariffs
 from .blocks import stream_data_from_rule
-from .models import DeliberationPage, RulesAcceptance, RulesPage, RulesVersion, TariffDecreePage
-from .selectors import rules_version_in_force
+from .models import (
+    DeliberationLink,
+    DeliberationPage,
+    RulesAcceptance,
+    RulesPage,
+    RulesVersion,
+    TariffDecreeDeliberation,
+    TariffDecreePage,
+)
 from .tasks import rules_update_notify
 
 
@@ -63,30 +69,13 @@ def rules_accept(
     ``version`` defaults to the one in force today; raises ``ValidationError`` when none is in force, when the
     version belongs to other rules, or when the account, the guardian's name or the checkbox label is missing.
     """
-    if user is None or not user.is_authenticated:
-        raise ValidationError(_("Only a logged-in family account can accept the rules."), code="anonymous")
-    guardian_name = (guardian_name or "").strip()
-    if not guardian_name:
-        raise ValidationError(_("Give the name of the guardian who accepts the rules."), code="guardian_required")
-    if not (checkbox_label or "").strip():
-        raise ValidationError(_("The label of the acceptance checkbox is required as evidence."), code="label")
-    if version is None:
-        version = rules_version_in_force(rules_page=rules_page)
-        if version is None:
-            raise ValidationError(_("No version of these rules is in force yet."), code="no_version")
-    elif version.rules_page_id != rules_page.pk:
-        raise ValidationError(_("This version belongs to other rules."), code="wrong_version")
-    return RulesAcceptance.objects.create(
+    return rules_page.accept(
         user=user,
-        guardian_name=guardian_name[:255],
-        rules_page=rules_page,
-        version=version,
-        version_number=version.number,
-        text_sha256=version.text_sha256,
+        guardian_name=guardian_name,
         checkbox_label=checkbox_label,
-        accepted_at=timezone.now(),
-        ip_address=ip_address or None,
-        user_agent=(user_agent or "")[:1000],
+        ip_address=ip_address,
+        user_agent=user_agent,
+        version=version,
     )
 
 
@@ -162,8 +151,6 @@ def tariff_decree_import(*, council, data: dict, publish: bool = True) -> tuple[
 
 
 def _link_deliberations(page: TariffDecreePage, *, council, entries: list) -> list[str]:
-    from .models import DeliberationLink, TariffDecreeDeliberation
-
     numbers = [entry.get("number") for entry in entries if isinstance(entry, dict)]
     found = {d.number: d for d in DeliberationPage.objects.descendant_of(council).filter(number__in=numbers)}
     links, warnings = [], []

@@ -23,6 +23,23 @@ def child_page(parent: Page, model: type[Page], slug: str, **fields) -> Page:
     return page
 
 
+def upsert_page(parent: Page, model: type[Page], slug: str, **fields) -> Page:
+    """Create the child page ``slug`` of ``parent`` or update it, and publish it (idempotent)."""
+    page = model.objects.child_of(parent).filter(slug=slug).first()
+    if page is None:
+        page = model(slug=slug, **fields)
+        parent.add_child(instance=page)
+    else:
+        changed = {name: value for name, value in fields.items() if getattr(page, name) != value}
+        if not changed and page.live and not page.has_unpublished_changes:
+            return page
+        for name, value in changed.items():
+            setattr(page, name, value)
+    page.save_revision().publish()
+    page.refresh_from_db()
+    return page
+
+
 def text(value: str) -> dict:
     return {"type": "text", "value": value}
 

@@ -9,6 +9,8 @@ from stdnum import exceptions as stdnum_exceptions
 from stdnum.fr import siren as stdnum_siren
 from stdnum.fr import siret as stdnum_siret
 
+from .communes import commune_by_insee
+
 INSEE_CODE_RE = re.compile(r"^(?:\d{5}|2[AB]\d{3})$")
 HEX_COLOUR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
 # RGAA 3.2 / WCAG 1.4.3: normal text needs a 4.5:1 contrast ratio.
@@ -34,8 +36,6 @@ def validate_insee_code(value: str) -> None:
 
 def validate_insee_code_list(value: str) -> None:
     """Comma-separated INSEE codes, each of the official list of communes."""
-    from .communes import commune_by_insee
-
     codes = [code.strip().upper() for code in (value or "").split(",") if code.strip()]
     wrong = [code for code in codes if not INSEE_CODE_RE.match(code) or commune_by_insee(code) is None]
     if wrong:

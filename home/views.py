@@ -1,86 +1,25 @@
 """Public views of the ``home`` app: rules versions, acceptance and receipts; the tariff API."""
 
-from urllib.parse import urlencode
-
-from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.shortcuts import get_object_or_404, render
 from django.utils import translation
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from .forms import RulesAcceptanceForm, TariffSimulationForm
-from .models import RulesAcceptance, RulesVersion
+from .forms import TariffSimulationForm
+from .models import RulesAcceptance, safe_next_url
 from .selectors import (
     council_for_page,
     council_for_request,
     live_decree,
-    rules_acceptance_status,
-    rules_version_in_force,
-    rules_versions_with_periods,
     site_search,
     tariff_decree_export,
     tariff_decree_summary,
 )
-from .services import rules_accept
-
-
-def rules_version(request, *, rules_page, number: int):
-    """A version of a set of rules at its stable URL: its frozen text and when it was in force."""
-    versions = rules_versions_with_periods(rules_page=rules_page)
-    version = next((v for v in versions if v.number == number), None)
-    if version is None:
-        raise Http404
-    version.text = RulesVersion.objects.values_list("text", flat=True).get(pk=version.pk)
-    return render(
-        request,
-        "home/rules_version.html",
-        {"page": rules_page, "version": version, "versions": versions},
-    )
-
-
-@never_cache
-def rules_accept_view(request, *, rules_page):
-    """Read the version in force and accept it (logged-in family accounts)."""
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    version = rules_version_in_force(rules_page=rules_page)
-    status = rules_acceptance_status(rules_page=rules_page, user=request.user)
-    form = RulesAcceptanceForm(request.POST or None, version=version) if version else None
-    if request.method == "POST" and form is not None and form.is_valid():
-        acceptance = rules_accept(
-            rules_page=rules_page,
-            user=request.user,
-            guardian_name=form.cleaned_data["guardian_name"],
-            checkbox_label=str(form.fields["accept"].label),
-            ip_address=request.META.get("REMOTE_ADDR"),
-            user_agent=request.headers.get("user-agent", ""),
-            version=version,
-        )
-        messages.success(request, _("Thank you: your acceptance is recorded. Keep this receipt."))
-        receipt = reverse("home:rules_receipt", kwargs={"reference": acceptance.reference})
-        following = _safe_next(request)
-        return redirect(f"{receipt}?{urlencode({'next': following})}" if following else receipt)
-    mine = RulesAcceptance.objects.filter(rules_page=rules_page, user=request.user).order_by("-accepted_at")
-    return render(
-        request,
-        "home/rules_accept.html",
-        {"page": rules_page, "version": version, "form": form, "status": status, "acceptances": mine},
-    )
-
-
-def _safe_next(request) -> str:
-    """Where to go after accepting (e.g. back to what the family was doing at login), if on this site."""
-    candidate = request.GET.get("next", "")
-    if candidate and url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()}):
-        return candidate
-    return ""
 
 
 @never_cache
@@ -97,26 +36,12 @@ def rules_receipt(request, reference):
         {
             "acceptance": acceptance,
             "issuer": council_for_page(acceptance.rules_page),
-            "back_url": _safe_next(request) or acceptance.rules_page.get_url(request),
+            "back_url": safe_next_url(request) or acceptance.rules_page.get_url(request),
         },
     )
 
 
 # --- tariffs ---------------------------------------------------------------------------------------
-
-
-def tariff_simulation(request, *, decree, grid) -> dict:
-    """The decree page's "simulate my price" form (GET, no JavaScript): bound once a service is chosen."""
-    bound = "service" in request.GET
-    data = None
-    if bound:
-        # Unanswered yes/no questions take their default, and the radios show it.
-        data = request.GET.copy()
-        for name in ("resident", "proof"):
-            data.setdefault(name, "true")
-    form = TariffSimulationForm(data, grid=grid, auto_id="sim-%s")
-    quote = form.quote if bound and form.is_valid() else None
-    return {"simulation_form": form, "simulation_quote": quote}
 
 
 def _json(data, *, status: int = 200) -> JsonResponse:

@@ -44,9 +44,9 @@ def make_council(slug: str, *, hostname: str, siret: str, default: bool = False,
 
 
 def make_editor_group(council: CouncilHomePage):
-    from home.demo import _editor_group
+    from home.demo import editor_group
 
-    return _editor_group(council)
+    return editor_group(council)
 
 
 def make_staff(username: str, *, groups=(), superuser: bool = False, password: str = "staff-password-123"):

@@ -16,6 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from common.spreadsheet import csv_chunks
+
 from ..engine.display import summary
 from ..engine.rendering import visible_steps
 from ..family import corrections, pricing, selectors
@@ -261,7 +263,7 @@ def dossiers_export(request, fmt: str):
     )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     if fmt == "csv":
-        response = StreamingHttpResponse(exports.csv_chunks(rows), content_type="text/csv; charset=utf-8")
+        response = StreamingHttpResponse(csv_chunks(rows), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="dossiers-{stamp}.csv"'
     elif fmt == "xlsx":
         response = StreamingHttpResponse(

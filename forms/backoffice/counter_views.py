@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from home.admin_scoping import works_for_council
 from home.selectors import council_for_page
 
 from ..engine.display import summary
@@ -40,7 +41,7 @@ def _council_of(page) -> int | None:
 def _may_file(user, page: FormPage) -> bool:
     """A form of the agent's councils, without health data unless the agent has that council's health role."""
     council = _council_of(page)
-    if council is None or not selectors.staff_councils(user=user).filter(pk=council).exists():
+    if not works_for_council(user, council, councils_for=lambda staff: selectors.staff_councils(user=staff)):
         return False
     if selectors.form_holds_health_data(form_page=page, definition=definition_for(page)):
         return selectors.can_see_health_data(user=user, council=council)

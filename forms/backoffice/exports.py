@@ -9,7 +9,6 @@ into one row per item. Numbers and dates stay typed (XLSX cells; French conventi
 left out unless the agent may see health data of the dossier's council and asks for them.
 """
 
-import csv
 import datetime
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -29,6 +28,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from common import spreadsheet
 from home.models import CouncilHomePage
 from home.selectors import decree_in_force
 from home.tariffs import UNIT_LABELS_FR, format_date_fr, format_euros
@@ -38,8 +38,6 @@ from ..engine.fieldtypes import GROUP_TYPE, field_type
 from ..models import Dossier
 
 CHUNK_SIZE = 500
-# Spreadsheet software runs cells that start with these as formulas (CSV injection).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -55,16 +53,6 @@ class Column:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "parts", tuple(self.path.split(".")))  # split once, read for every row
-
-
-def _cell(value: Any) -> Any:
-    """A cell: numbers, dates and times stay typed; text that a spreadsheet would run as a formula is quoted."""
-    if value is None or value == "":
-        return ""
-    if isinstance(value, int | Decimal | datetime.date):
-        return value
-    text = str(value)
-    return f"'{text}" if text.startswith(FORMULA_PREFIXES) else text
 
 
 def answered_definitions(queryset: QuerySet[Dossier]) -> list[tuple[Definition, bool]]:
@@ -256,45 +244,7 @@ def export_rows(
                 "" if (hidden and (column.health or dossier.is_health_data)) else _value(dossier.answers, column, item)
                 for column in columns
             ]
-            yield [_cell(value) for value in [*base, *cells, *prices]]
-
-
-class _Echo:
-    """A file-like object whose ``write`` returns what it is given (csv.writer into a generator)."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-CSV_CHUNK_SIZE = 64 * 1024
-
-
-def _csv_text(value: Any) -> Any:
-    """French spreadsheet conventions: decimal comma, day/month/year."""
-    if isinstance(value, Decimal):
-        return f"{value:f}".replace(".", ",")
-    if isinstance(value, datetime.datetime):
-        return value.strftime("%d/%m/%Y %H:%M")
-    if isinstance(value, datetime.date):
-        return value.strftime("%d/%m/%Y")
-    return value
-
-
-def csv_chunks(rows: Iterable[list[Any]]) -> Iterator[str]:
-    """CSV text for French spreadsheets (UTF-8 with a BOM, ";" between cells, decimal comma, dates as
-    day/month/year), in pieces of about 64 KB: one write to the network per piece rather than per line,
-    and never more than a piece in memory."""
-    writer = csv.writer(_Echo(), delimiter=";")
-    piece, size = ["\ufeff"], 1
-    for row in rows:
-        line = writer.writerow([_csv_text(value) for value in row])
-        piece.append(line)
-        size += len(line)
-        if size >= CSV_CHUNK_SIZE:
-            yield "".join(piece)
-            piece, size = [], 0
-    if piece:
-        yield "".join(piece)
+            yield [spreadsheet.cell(value) for value in [*base, *cells, *prices]]
 
 
 def xlsx_chunks(rows: Iterable[list[Any]], *, title: str) -> Iterator[bytes]:

@@ -3,7 +3,7 @@
 - agents: read the council's dossiers, review, ask for corrections, validate, notes, exports;
 - agents with health access: the same, plus health data (PAI fields and files);
 - billing: read dossiers and their prices, exports (tariff decrees are pages edited through ``home``).
-Editors (pages and forms) are ``home.demo._editor_group``: they do not read dossiers.
+Editors (pages and forms) are ``home.demo.editor_group``: they do not read dossiers.
 """
 
 from django.contrib.auth.models import Group, Permission

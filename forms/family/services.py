@@ -26,7 +26,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from connectors.crypto import DecryptionError, decrypt, decrypt_bytes, encrypt, encrypt_bytes
+from common.crypto import DecryptionError, decrypt, decrypt_bytes, encrypt, encrypt_bytes
 from connectors.prefill import apply_mode
 from connectors.providers import ConsentRequired, Provider, provider_for
 from home.selectors import council_for_page, rules_in_force

@@ -22,8 +22,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_otp import user_has_device
 
+from common.memo import remembered
 from connectors.forms import PrefillConsentForm
-from home.routing import remembered
 from home.selectors import (
     council_for_page,
     council_for_request,

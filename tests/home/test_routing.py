@@ -78,7 +78,7 @@ def test_each_council_keeps_its_own_pages_at_the_same_path(council_a, council_b)
 
 
 def test_what_is_read_before_a_change_is_committed_is_not_kept(council_a, django_capture_on_commit_callbacks):
-    from home.routing import remembered
+    from common.memo import remembered
 
     page = make_page(council_a)
     with django_capture_on_commit_callbacks(execute=True):
@@ -90,11 +90,11 @@ def test_what_is_read_before_a_change_is_committed_is_not_kept(council_a, django
 
 
 def test_memory_is_bounded_whatever_the_hosts_asked(council_a, settings, monkeypatch):
-    from home import routing
+    from common import memo
 
     make_page(council_a)
-    monkeypatch.setattr(routing, "MAX_REMEMBERED", 3)
+    monkeypatch.setattr(memo, "MAX_REMEMBERED", 3)
     settings.ALLOWED_HOSTS = ["*"]
     for number in range(10):
         assert get("/infos/", host=f"alias{number}.localhost")[0].status_code == 200
-    assert len(routing._memory["routes"]) <= 4
+    assert memo.remembered_count() <= 4

@@ -201,7 +201,7 @@ def test_csv_export_is_the_evidence_register(council_a, editor_a, family):
     acceptance = accept(rules, family, guardian_name="=HYPERLINK(1)")
     response = otp_client(editor_a).get(reverse("home_rules_register_csv", args=[rules.pk]))
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
     assert len(rows) == 2
     assert rows[1] == [
         str(acceptance.reference),
@@ -216,7 +216,7 @@ def test_csv_export_is_the_evidence_register(council_a, editor_a, family):
         "Mozilla/5.0 (test)",
     ]
     other_version = otp_client(editor_a).get(reverse("home_rules_register_csv", args=[rules.pk]) + "?version=2")
-    assert len(list(csv.reader(io.StringIO(other_version.content.decode("utf-8-sig"))))) == 1
+    assert len(list(csv.reader(io.StringIO(other_version.content.decode("utf-8-sig")), delimiter=";"))) == 1
 
 
 def test_read_and_accept_page_for_logged_in_families(council_a, family):

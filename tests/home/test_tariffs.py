@@ -7,8 +7,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from home.blocks import TariffServicesBlock
 from home.tariffs import (
     PSU_PERIODS,
+    RULE_KINDS,
     Column,
     EffortRateRule,
     FlatRule,
@@ -27,6 +29,7 @@ from home.tariffs import (
     grid_terms_to_dict,
     psu_period_on,
     quote,
+    rule_from_dict,
     tranche_problems,
 )
 
@@ -348,6 +351,20 @@ def test_grid_json_round_trip():
         "floor": "2.60",
         "ceiling": "4.50",
     }
+
+
+def test_every_rule_kind_reads_back_its_own_json_and_has_its_block_in_the_decree_page():
+    samples = [
+        canteen(),
+        alsh(),
+        psu(no_ceiling=True),
+        FlatRule(key="adhesion", label="Adhésion", unit="year", price="15"),
+    ]
+    assert {rule.kind for rule in samples} == set(RULE_KINDS)
+    for rule in samples:
+        assert RULE_KINDS[rule.kind] is type(rule)
+        assert rule_from_dict(rule.to_dict()) == rule
+    assert set(TariffServicesBlock.base_blocks) == set(RULE_KINDS)
 
 
 @pytest.mark.parametrize(

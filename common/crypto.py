@@ -1,9 +1,10 @@
-"""Encryption at rest with Fernet: the connector's secrets (API tokens, consented identities) and the
-files families upload (``forms`` encrypts them through ``encrypt_bytes`` / ``decrypt_bytes``).
+"""Encryption at rest with Fernet: the connectors' secrets (API tokens, consented identities) and the
+files families upload (``encrypt_bytes`` / ``decrypt_bytes``).
 
 The key is ``API_PARTICULIER_ENCRYPTION_KEY`` (a Fernet key: 32 url-safe base64 bytes) when set, else one
 derived from ``SECRET_KEY`` with HKDF, so that a development setup needs nothing more. Changing the key
-makes stored values unreadable: tokens must then be entered again.
+makes stored values unreadable: tokens must then be entered again. (The HKDF ``info`` keeps its first
+name, ``connectors.secrets``: values stored before this module moved stay readable.)
 """
 
 import base64
