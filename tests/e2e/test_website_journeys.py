@@ -4,7 +4,6 @@ blocks, adds news and an event, puts the page in the main menu and finds it thro
 
 import re
 
-import pytest
 from playwright.sync_api import expect
 from wagtail.models import Page, Site
 
@@ -87,11 +86,6 @@ def publish(page) -> None:
     expect(page.get_by_text(re.compile("publiée", re.I)).first).to_be_visible(timeout=60_000)
 
 
-@pytest.mark.xfail(
-    reason="Known defect (issue 15, open): after adding a menu entry, saving the council home page in the admin "
-    "answers 'La page ne peut être enregistrée du fait d'erreurs de validation'; the cause is not found yet.",
-    strict=False,
-)
 def test_editor_builds_a_page_from_blocks_adds_news_and_an_event_puts_it_in_the_menu_and_finds_it(
     portal, browser, journey
 ):

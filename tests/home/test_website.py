@@ -8,6 +8,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 from wagtail.contrib.search_promotions.models import Query, SearchPromotion
@@ -148,6 +149,63 @@ def test_search_finds_a_page_by_a_word_in_its_blocks_only_on_its_council(council
     SearchPromotion.objects.create(query=Query.get("inscription"), page=page, sort_order=0, description="À la une")
     promoted = Client(HTTP_HOST="localhost").get("/recherche/", {"q": "inscription"}).content.decode()
     assert "À la une" in promoted and 'href="/ecole/"' in promoted
+
+
+def test_a_new_menu_entry_needs_only_its_page(council_a):
+    """A menu entry added in the admin comes without a submenu: choosing its page is enough to save it (an
+    empty submenu link offered by default used to block the home page's saving)."""
+    page = add(council_a, ContentPage(title="Séjours", slug="sejours"))
+    block = CouncilHomePage._meta.get_field("main_menu").stream_block.child_blocks["item"]
+    entry = block.get_default()
+    assert list(entry["children"]) == []
+    entry["page"] = page
+    assert block.clean(entry)["page"].pk == page.pk
+
+
+def uploaded_document(title: str, content: bytes = b"%PDF-1.4 demo"):
+    from django.core.files.base import ContentFile
+    from wagtail.documents import get_document_model
+
+    document = get_document_model()(title=title)
+    document.file.save(f"{title[:20]}.pdf", ContentFile(content), save=False)
+    document.save()
+    return document
+
+
+def documents_page(council, slug, *documents):
+    body = json.dumps([{"type": "documents", "value": {"heading": "", "documents": [d.pk for d in documents]}}])
+    return add(council, ContentPage(title=f"Documents {slug}", slug=slug, body=body))
+
+
+def test_search_finds_the_documents_published_on_the_councils_pages_only(council_a, council_b):
+    menus = uploaded_document("Menus de la cantine du trimestre")
+    uploaded_document("Menus de la cantine en brouillon")  # linked from no page: not published
+    elsewhere = uploaded_document("Menus de la cantine de Bellerive")
+    documents_page(council_a, "documents", menus)
+    documents_page(council_b, "documents", elsewhere)
+    call_command("update_index", stdout=StringIO())
+    html = Client(HTTP_HOST="localhost").get("/recherche/", {"q": "menus cantine"}).content.decode()
+    assert "Menus de la cantine du trimestre" in html and menus.url in html and "PDF" in html
+    assert "brouillon" not in html and "Bellerive" not in html
+
+
+def test_search_ignores_accents_both_ways(council_a):
+    add(council_a, ContentPage(title="Accueil périscolaire", slug="periscolaire", introduction="Le goûter est offert."))
+    add(council_a, ContentPage(title="Centre de loisirs", slug="loisirs", introduction="Le gouter est apporte."))
+    call_command("update_index", stdout=StringIO())
+    client = Client(HTTP_HOST="localhost")
+    for query in ("periscolaire", "périscolaire"):
+        assert 'href="/periscolaire/"' in client.get("/recherche/", {"q": query}).content.decode(), query
+    both = client.get("/recherche/", {"q": "goûter"}).content.decode()
+    assert 'href="/periscolaire/"' in both and 'href="/loisirs/"' in both
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="French stemming: PostgreSQL only (SQLite has none)")
+def test_search_stems_french_words_on_postgresql(council_a):
+    add(council_a, ContentPage(title="Inscriptions", slug="inscriptions", introduction="Inscrivez les enfants."))
+    call_command("update_index", stdout=StringIO())
+    html = Client(HTTP_HOST="localhost").get("/recherche/", {"q": "inscription enfant"}).content.decode()
+    assert 'href="/inscriptions/"' in html
 
 
 def test_findability_sitemap_robots_canonical_and_open_graph(council_a):
