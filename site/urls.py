@@ -14,6 +14,9 @@ from home.admin_scoping import CouncilScopedLogEntriesView
 
 from . import otp
 
+# The 500 page in the council's theme (site/errors.py); the 404 is Django's, rendering the themed 404.html.
+handler500 = "site.errors.server_error"
+
 urlpatterns = [
     path("admin/otp/", include(otp.urlpatterns)),
     # Wagtail's Site history report, shadowed by one that hides the other councils' objects.

@@ -17,6 +17,7 @@ from wagtail.models import Page, Site
 from home.models import CouncilHomePage
 from home.pages import ContentPage, EventIndexPage, EventPage, NewsIndexPage, NewsPage
 from home.starter import starter_pages
+from site.errors import server_error
 from tests.forms.conftest import field, step
 from tests.forms.conftest import make_form as forms_make_form
 
@@ -219,12 +220,24 @@ def test_findability_sitemap_robots_canonical_and_open_graph(council_a):
     assert '<link rel="canonical" href="http://localhost/inscriptions/">' in html
     assert '<meta property="og:title" content="Inscriptions">' in html
     assert '<meta name="description" content="Comment inscrire.">' in html
+    # Behind the TLS proxy the canonical address is https, without the port the app server listens on.
+    secure = client.get("/inscriptions/", secure=True, SERVER_PORT="8000").content.decode()
+    assert '<link rel="canonical" href="https://localhost/inscriptions/">' in secure
+    assert '<meta property="og:url" content="https://localhost/inscriptions/">' in secure
 
 
 def test_themed_404(council_a):
     response = Client(HTTP_HOST="localhost").get("/nulle-part/")
     assert response.status_code == 404
     assert "site-header" in response.content.decode()
+
+
+def test_themed_500(council_a, rf):
+    response = server_error(rf.get("/", HTTP_HOST="localhost"))
+    html = response.content.decode()
+    assert response.status_code == 500
+    assert "site-header" in html and "Une erreur est survenue" in html
+    assert f"--color-primary: {council_a.primary_colour}" in html
 
 
 def test_page_types_are_offered_where_they_fit():
