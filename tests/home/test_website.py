@@ -226,6 +226,35 @@ def test_findability_sitemap_robots_canonical_and_open_graph(council_a):
     assert '<meta property="og:url" content="https://localhost/inscriptions/">' in secure
 
 
+def test_an_old_address_redirects_to_its_page(council_a):
+    from wagtail.contrib.redirects.models import Redirect
+
+    page = add(council_a, ContentPage(title="Cantine", slug="cantine"))
+    Redirect.add_redirect("/restauration-scolaire", redirect_to=page, site=Site.objects.get(root_page=council_a))
+    response = Client(HTTP_HOST="localhost").get("/restauration-scolaire/")
+    assert response.status_code == 301 and response["Location"].endswith("/cantine/")
+
+
+def test_every_website_page_type_renders_its_preview_before_publishing(council_a):
+    """Wagtail's preview (the editor's "Aperçu" button) renders each page type from its unpublished draft."""
+    news = add(council_a, NewsIndexPage(title="Actualités", slug="actualites"))
+    agenda = add(council_a, EventIndexPage(title="Agenda", slug="agenda"))
+    start = timezone.now() + datetime.timedelta(days=3)
+    drafts = [
+        (council_a, ContentPage(title="Brouillon", slug="brouillon", introduction="Pas encore publié.", live=False)),
+        (news, NewsPage(title="Brève", slug="breve", summary="Pas encore publiée.", live=False)),
+        (agenda, EventPage(title="Fête", slug="fete", start=start, place="Parc", summary="Pas encore.", live=False)),
+    ]
+    for parent, draft in drafts:
+        parent.add_child(instance=draft)
+        assert (
+            Client(HTTP_HOST="localhost").get(draft.url_path.removeprefix(council_a.url_path.rstrip("/"))).status_code
+            == 404
+        )
+        preview = draft.make_preview_request(preview_mode=draft.default_preview_mode)
+        assert preview.status_code == 200 and draft.title in preview.content.decode(), draft.title
+
+
 def test_themed_404(council_a):
     response = Client(HTTP_HOST="localhost").get("/nulle-part/")
     assert response.status_code == 404
