@@ -10,10 +10,13 @@ import io
 import json
 from dataclasses import dataclass
 
+from django.core.files.base import ContentFile
 from django.core.files.images import ImageFile
 from django.utils import timezone
+from fpdf import FPDF
 from PIL import Image as PILImage
 from PIL import ImageDraw
+from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.models import Collection, Page
 
@@ -161,6 +164,27 @@ def _image(council: CouncilHomePage, title: str, colour: str, size: tuple[int, i
     return image
 
 
+def _document(council: CouncilHomePage, title: str, lines: list[str]):
+    """A small PDF in the council's collection (made once, then left as the editors keep it)."""
+    document_model = get_document_model()
+    document = document_model.objects.filter(title=title).first()
+    if document is None:
+        pdf = FPDF(format="A4")
+        pdf.add_page()
+        pdf.set_font("Helvetica", "B", 16)  # the core fonts know Latin-1: enough for French
+        pdf.multi_cell(0, 10, title, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("Helvetica", "", 11)
+        for line in lines:
+            pdf.multi_cell(0, 7, line, new_x="LMARGIN", new_y="NEXT")
+        collection = Collection.objects.filter(name=council.official_name).first() or Collection.get_first_root_node()
+        document = document_model(title=title, collection=collection)
+        document.file.save(
+            f"{council.slug}-{title.split()[0].lower()}.pdf", ContentFile(bytes(pdf.output())), save=False
+        )
+        document.save()
+    return document
+
+
 def _content_page(council: CouncilHomePage, pages: dict, banner) -> Page:
     body = [
         {
@@ -261,6 +285,23 @@ def _content_page(council: CouncilHomePage, pages: dict, banner) -> Page:
                         ["Soir", "16 h 30 – 18 h 30", "17 h – 18 h 30"],
                     ],
                 },
+            },
+        },
+        {
+            "type": "documents",
+            "value": {
+                "heading": "Documents à télécharger",
+                "documents": [
+                    _document(
+                        council,
+                        f"Liste des pièces justificatives ({council.official_name})",
+                        [
+                            "Justificatif de domicile de moins de 3 mois.",
+                            "Numéro d'allocataire CAF ou MSA, ou dernier avis d'imposition.",
+                            "Attestation d'assurance de l'enfant.",
+                        ],
+                    ).pk
+                ],
             },
         },
         {

@@ -58,6 +58,22 @@ def test_a_family_on_a_phone_finds_the_form_open_now_and_every_demo_page_is_acce
     expect(page.get_by_role("heading", level=1, name="Dossier famille")).to_be_visible()
     journey.step("the form's page")
 
+    # At 1280 px a submenu is a dropdown: its button opens it, and it closes when the focus leaves it.
+    page.set_viewport_size(DESKTOP)
+    page.goto(portal.valmont + "/")
+    nav = page.get_by_role("navigation", name="Menu principal")
+    toggle = nav.get_by_role("button", name="Sous-menu de Inscriptions")
+    toggle.focus()
+    page.keyboard.press("Enter")
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    last = nav.get_by_role("link", name="Contact")
+    expect(last).to_be_visible()
+    last.focus()
+    journey.audit("desktop submenu open")
+    page.keyboard.press("Tab")
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    expect(last).to_be_hidden()
+
     # Every demo page of both councils, at 390 px and 1280 px: no serious or critical axe violation.
     visited = 0
     for council in CouncilHomePage.objects.all():
