@@ -76,6 +76,7 @@ DEMO_TOTP_KEYS = {
     "editeur.bellerive": b"bellerive-edit-totp!".hex(),
 }
 EDITOR_PAGE_PERMISSIONS = ["add_page", "change_page", "publish_page", "lock_page", "unlock_page"]
+EDITOR_REDIRECT_PERMISSIONS = ["add_redirect", "change_redirect", "delete_redirect"]
 EDITOR_COLLECTION_PERMISSIONS = [
     "wagtailimages.add_image",
     "wagtailimages.change_image",
@@ -214,6 +215,10 @@ def editor_group(council: CouncilHomePage) -> Group:
             page=council,
             permission=Permission.objects.get(codename=codename, content_type__app_label="wagtailcore"),
         )
+    # Editors manage their own site's redirects (home/redirects_admin.py keeps them to it).
+    group.permissions.add(
+        *Permission.objects.filter(content_type__app_label="wagtailredirects", codename__in=EDITOR_REDIRECT_PERMISSIONS)
+    )
     root_collection = Collection.get_first_root_node()
     collection = root_collection.get_children().filter(name=council.official_name).first()
     if collection is None:

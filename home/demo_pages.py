@@ -78,6 +78,16 @@ DELIBERATIONS = [
     ),
 ]
 
+# Each council numbers and dates its own deliberations: Bellerive's council met on other days than Valmont's
+# (the demo's keys stay Valmont's numbers).
+COUNCIL_NUMBERING = {
+    "bellerive": {
+        "2023-18": ("2023-041", date(2023, 7, 3)),
+        "2025-27": ("2025-033", date(2025, 7, 7)),
+        "2025-52": ("2025-078", date(2025, 12, 8)),
+    },
+}
+
 RULES_V1 = """<h3>Article 1 – Objet</h3>
 <p>Le présent règlement fixe les conditions d'accueil des enfants à la restauration scolaire, aux accueils
 périscolaires du matin et du soir et à l'accueil de loisirs du mercredi et des vacances.</p>
@@ -122,14 +132,17 @@ def _deliberations(council: CouncilHomePage) -> dict[str, DeliberationPage]:
     )
     pages = {}
     for spec in DELIBERATIONS:
-        year, _sep, serial = spec.number.partition("-")
+        number, session_date = COUNCIL_NUMBERING.get(council.slug, {}).get(
+            spec.number, (spec.number, spec.session_date)
+        )
+        year, _sep, serial = number.partition("-")
         pages[spec.number] = upsert_page(
             index,
             DeliberationPage,
-            f"deliberation-{spec.number}",
+            f"deliberation-{number}",
             title=spec.title,
-            number=spec.number,
-            session_date=spec.session_date,
+            number=number,
+            session_date=session_date,
             nomenclature_code=spec.code,
             nomenclature_label=spec.label,
             subject=spec.subject,
@@ -137,10 +150,10 @@ def _deliberations(council: CouncilHomePage) -> dict[str, DeliberationPage]:
             votes_for=spec.votes[0],
             votes_against=spec.votes[1],
             abstentions=spec.votes[2],
-            acknowledgement_id=f"021-{_siren(council)}-{spec.session_date:%Y%m%d}-DELIB{year}-{serial}-DE",
-            sent_on=spec.session_date + timedelta(days=1),
-            received_on=spec.session_date + timedelta(days=1),
-            published_on=spec.session_date + timedelta(days=2),
+            acknowledgement_id=f"021-{_siren(council)}-{session_date:%Y%m%d}-DELIB{year}-{serial}-DE",
+            sent_on=session_date + timedelta(days=1),
+            received_on=session_date + timedelta(days=1),
+            published_on=session_date + timedelta(days=2),
         )
     return pages
 
@@ -156,7 +169,7 @@ def _rules(council: CouncilHomePage, deliberations: dict[str, DeliberationPage])
             slug="reglement-interieur",
             introduction="Ce règlement s'applique à la restauration scolaire, au périscolaire et à l'accueil de loisirs.",
             services="Restauration scolaire, accueils périscolaires, accueil de loisirs",
-            adoption_date=date(2023, 6, 26),
+            adoption_date=deliberations["2023-18"].session_date,
             body=RULES_V1,
             effective_date=date(2023, 9, 1),
             show_in_menus=True,
@@ -169,7 +182,7 @@ def _rules(council: CouncilHomePage, deliberations: dict[str, DeliberationPage])
     page = RulesPage.objects.get(pk=page.pk)
     page.body = RULES_V2
     page.effective_date = date(2025, 9, 1)
-    page.adoption_date = date(2025, 6, 30)
+    page.adoption_date = deliberations["2025-27"].session_date
     page.deliberation_links = [
         RulesPageDeliberation(deliberation=deliberations["2023-18"], role=DeliberationLink.Role.ADOPTED),
         RulesPageDeliberation(deliberation=deliberations["2025-27"], role=DeliberationLink.Role.MODIFIED),

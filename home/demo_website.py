@@ -10,10 +10,13 @@ import io
 import json
 from dataclasses import dataclass
 
+from django.core.files.base import ContentFile
 from django.core.files.images import ImageFile
 from django.utils import timezone
+from fpdf import FPDF
 from PIL import Image as PILImage
 from PIL import ImageDraw
+from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.models import Collection, Page
 
@@ -29,6 +32,10 @@ class DemoWebsite:
     banner_text: str
     news: tuple[tuple[str, str, str, tuple[str, ...], int], ...]  # slug, title, summary, tags, days ago
     events: tuple[tuple[str, str, str, str, int, int], ...]  # slug, title, place, audience, in days, hour
+    # The key dates around the coming school year (the year of the next September): month, day, end month,
+    # end day, label.
+    key_dates: tuple[tuple[int, int, int | None, int | None, str], ...]
+    banner_motif: str  # "circles" or "waves": each council's banner is its own picture
 
 
 WEBSITES = {
@@ -78,6 +85,12 @@ WEBSITES = {
                 17,
             ),
         ),
+        key_dates=(
+            (6, 30, None, None, "Fin des inscriptions pour la rentrée"),
+            (9, 1, None, None, "Rentrée scolaire"),
+            (10, 17, 11, 2, "Vacances d'automne : accueil de loisirs"),
+        ),
+        banner_motif="circles",
     ),
     "bellerive": DemoWebsite(
         slogan="Bellerive, au bord de l'eau",
@@ -91,8 +104,8 @@ WEBSITES = {
                 5,
             ),
             (
-                "tarifs-2026",
-                "Les tarifs 2026 des services à l'enfance",
+                "nouveaux-tarifs",
+                "Les nouveaux tarifs des services à l'enfance",
                 "Le conseil municipal a fixé les nouveaux tarifs : simulez le vôtre en ligne.",
                 ("Tarifs",),
                 25,
@@ -109,30 +122,67 @@ WEBSITES = {
                 9,
             ),
         ),
+        key_dates=(
+            (5, 31, None, None, "Dossier famille à renouveler"),
+            (7, 6, 8, 28, "Été au bord du lac : centre de loisirs"),
+            (9, 2, None, None, "Rentrée des classes"),
+            (11, 4, None, None, "Reprise des mercredis au centre social"),
+        ),
+        banner_motif="waves",
     ),
 }
 
 
-def _png(colour: str, size: tuple[int, int], label: str) -> bytes:
+def _png(colour: str, size: tuple[int, int], label: str, motif: str = "circles") -> bytes:
     picture = PILImage.new("RGB", size, colour)
     draw = ImageDraw.Draw(picture)
-    draw.ellipse((size[0] // 8, size[1] // 8, size[0] * 7 // 8, size[1] * 7 // 8), outline="white", width=6)
+    width, height = size
+    if motif == "waves":
+        for row in range(1, 5):
+            top = height * row // 5
+            for left in range(-width // 8, width, width // 4):
+                draw.arc(
+                    (left, top - height // 10, left + width // 4, top + height // 10), 0, 180, fill="white", width=5
+                )
+    else:
+        draw.ellipse((width // 8, height // 8, width * 7 // 8, height * 7 // 8), outline="white", width=6)
     draw.text((size[0] // 2, size[1] // 2), label, fill="white", anchor="mm", font_size=min(size) // 3)
     buffer = io.BytesIO()
     picture.save(buffer, format="PNG")
     return buffer.getvalue()
 
 
-def _image(council: CouncilHomePage, title: str, colour: str, size: tuple[int, int], label: str):
+def _image(council: CouncilHomePage, title: str, colour: str, size: tuple[int, int], label: str, motif="circles"):
     image_model = get_image_model()
     image = image_model.objects.filter(title=title).first()
     if image is None:
         collection = Collection.objects.filter(name=council.official_name).first() or Collection.get_first_root_node()
         image = image_model(title=title, collection=collection)
         filename = f"{council.slug}-{title.split()[0].lower()}.png"
-        image.file = ImageFile(io.BytesIO(_png(colour, size, label)), name=filename)
+        image.file = ImageFile(io.BytesIO(_png(colour, size, label, motif)), name=filename)
         image.save()
     return image
+
+
+def _document(council: CouncilHomePage, title: str, lines: list[str]):
+    """A small PDF in the council's collection (made once, then left as the editors keep it)."""
+    document_model = get_document_model()
+    document = document_model.objects.filter(title=title).first()
+    if document is None:
+        pdf = FPDF(format="A4")
+        pdf.add_page()
+        pdf.set_font("Helvetica", "B", 16)  # the core fonts know Latin-1: enough for French
+        pdf.multi_cell(0, 10, title, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("Helvetica", "", 11)
+        for line in lines:
+            pdf.multi_cell(0, 7, line, new_x="LMARGIN", new_y="NEXT")
+        collection = Collection.objects.filter(name=council.official_name).first() or Collection.get_first_root_node()
+        document = document_model(title=title, collection=collection)
+        document.file.save(
+            f"{council.slug}-{title.split()[0].lower()}.pdf", ContentFile(bytes(pdf.output())), save=False
+        )
+        document.save()
+    return document
 
 
 def _content_page(council: CouncilHomePage, pages: dict, banner) -> Page:
@@ -235,6 +285,23 @@ def _content_page(council: CouncilHomePage, pages: dict, banner) -> Page:
                         ["Soir", "16 h 30 – 18 h 30", "17 h – 18 h 30"],
                     ],
                 },
+            },
+        },
+        {
+            "type": "documents",
+            "value": {
+                "heading": "Documents à télécharger",
+                "documents": [
+                    _document(
+                        council,
+                        f"Liste des pièces justificatives ({council.official_name})",
+                        [
+                            "Justificatif de domicile de moins de 3 mois.",
+                            "Numéro d'allocataire CAF ou MSA, ou dernier avis d'imposition.",
+                            "Attestation d'assurance de l'enfant.",
+                        ],
+                    ).pk
+                ],
             },
         },
         {
@@ -350,13 +417,12 @@ def _home(council: CouncilHomePage, site: DemoWebsite, pages: dict, banner, logo
                 "value": {
                     "heading": "Dates clés de l'année",
                     "dates": [
-                        {"date": f"{year}-06-30", "end_date": None, "label": "Fin des inscriptions pour la rentrée"},
-                        {"date": f"{year}-09-01", "end_date": None, "label": "Rentrée scolaire"},
                         {
-                            "date": f"{year}-10-17",
-                            "end_date": f"{year}-11-02",
-                            "label": "Vacances d'automne : accueil de loisirs",
-                        },
+                            "date": datetime.date(year, month, day).isoformat(),
+                            "end_date": datetime.date(year, end_month, end_day).isoformat() if end_month else None,
+                            "label": label,
+                        }
+                        for month, day, end_month, end_day, label in site.key_dates
                     ],
                 },
             },
@@ -407,7 +473,9 @@ def load(*, stdout) -> None:
         site = WEBSITES[council.slug]
         initials = "".join(word[0] for word in council.official_name.split()[-1:]).upper()
         logo = _image(council, f"Logo {council.official_name}", council.primary_colour, (160, 160), initials)
-        banner = _image(council, f"Bannière {council.official_name}", council.primary_colour, (1200, 400), "")
+        banner = _image(
+            council, f"Bannière {council.official_name}", council.primary_colour, (1200, 400), "", site.banner_motif
+        )
         pages = starter_pages(council)
         pages["content"] = _content_page(council, pages, banner)
         _news_and_events(council, site, pages, banner)

@@ -4,11 +4,13 @@ from datetime import date
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from wagtail import hooks
 from wagtail.contrib.search_promotions.models import Query
-from wagtail.models import GroupPagePermission, Page, Site
+from wagtail.documents import get_document_model
+from wagtail.models import GroupPagePermission, Page, ReferenceIndex, Site
 
 from common.memo import remembered
 
@@ -226,3 +228,16 @@ def site_search(*, council: CouncilHomePage, query: str):
         if promotion.page_id and promotion.page.path.startswith(council.path) and promotion.page.live
     ]
     return results, promotions
+
+
+def site_documents_search(*, council: CouncilHomePage, query: str):
+    """The documents published on the council's live public pages (those the site links to, as Wagtail's
+    reference index knows them) matching ``query``: a document uploaded but linked nowhere stays unfound."""
+    pages = Page.objects.live().public().descendant_of(council, inclusive=True)
+    document_ids = ReferenceIndex.objects.filter(
+        base_content_type=ContentType.objects.get_for_model(Page),
+        object_id__in=[str(pk) for pk in pages.values_list("pk", flat=True)],
+        to_content_type=ContentType.objects.get_for_model(get_document_model()),
+    ).values_list("to_object_id", flat=True)
+    documents = get_document_model().objects.filter(pk__in=[int(pk) for pk in document_ids])
+    return documents.search(query, operator="and")

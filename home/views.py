@@ -16,6 +16,7 @@ from .selectors import (
     council_for_page,
     council_for_request,
     live_decree,
+    site_documents_search,
     site_search,
     tariff_decree_export,
     tariff_decree_summary,
@@ -104,11 +105,17 @@ def search(request):
     if council is None:
         raise Http404
     query = request.GET.get("q", "").strip()[:200]
-    context = {"query": query, "count": 0, "page_obj": None, "promotions": []}
+    context = {"query": query, "count": 0, "page_obj": None, "promotions": [], "documents": []}
     if query:
         results, promotions = site_search(council=council, query=query)
         page_obj = Paginator(results, 10).get_page(request.GET.get("page"))
-        context.update(page_obj=page_obj, promotions=promotions, count=page_obj.paginator.count)
+        documents = list(site_documents_search(council=council, query=query)[:20])
+        context.update(
+            page_obj=page_obj,
+            promotions=promotions,
+            documents=documents,
+            count=page_obj.paginator.count + len(documents),
+        )
     return render(request, "home/search.html", context)
 
 

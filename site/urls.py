@@ -9,10 +9,13 @@ from wagtail.admin.auth import require_admin_access
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
-from home import routing
+from home import redirects_admin, routing
 from home.admin_scoping import CouncilScopedLogEntriesView
 
 from . import otp
+
+# The 500 page in the council's theme (site/errors.py); the 404 is Django's, rendering the themed 404.html.
+handler500 = "site.errors.server_error"
 
 urlpatterns = [
     path("admin/otp/", include(otp.urlpatterns)),
@@ -22,6 +25,8 @@ urlpatterns = [
         "admin/reports/site-history/results/",
         require_admin_access(CouncilScopedLogEntriesView.as_view(results_only=True)),
     ),
+    # Wagtail's redirects, shadowed by views that keep each council's editors to their own sites.
+    path("admin/redirects/", include((redirects_admin.urlpatterns, "council_redirects"))),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("sitemap.xml", sitemap, name="sitemap"),

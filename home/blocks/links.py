@@ -23,7 +23,11 @@ class LinkBlock(blocks.StructBlock):
 
     def clean(self, value):
         value = super().clean(value)
-        if bool(value.get("page")) == bool(value.get("url")):
+        if not value.get("page") and not value.get("url"):
+            raise StructBlockValidationError(
+                block_errors={"page": ValidationError(_("Choose a page or give an address."))}
+            )
+        if value.get("page") and value.get("url"):
             raise StructBlockValidationError(
                 block_errors={"page": ValidationError(_("Choose a page or give an address, not both."))}
             )

@@ -11,6 +11,9 @@ class MenuItemBlock(LinkBlock):
         LinkBlock(),
         label=_("submenu"),
         required=False,
+        # No empty link offered by default: a new entry saves with its page alone (an empty submenu link
+        # would fail validation, in a tab the editor is not looking at).
+        default=[],
         help_text=_("Optional links shown under this entry; keep the list short (at most seven)."),
     )
 

@@ -8,6 +8,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 from wagtail.contrib.search_promotions.models import Query, SearchPromotion
@@ -16,6 +17,7 @@ from wagtail.models import Page, Site
 from home.models import CouncilHomePage
 from home.pages import ContentPage, EventIndexPage, EventPage, NewsIndexPage, NewsPage
 from home.starter import starter_pages
+from site.errors import server_error
 from tests.forms.conftest import field, step
 from tests.forms.conftest import make_form as forms_make_form
 
@@ -150,6 +152,63 @@ def test_search_finds_a_page_by_a_word_in_its_blocks_only_on_its_council(council
     assert "À la une" in promoted and 'href="/ecole/"' in promoted
 
 
+def test_a_new_menu_entry_needs_only_its_page(council_a):
+    """A menu entry added in the admin comes without a submenu: choosing its page is enough to save it (an
+    empty submenu link offered by default used to block the home page's saving)."""
+    page = add(council_a, ContentPage(title="Séjours", slug="sejours"))
+    block = CouncilHomePage._meta.get_field("main_menu").stream_block.child_blocks["item"]
+    entry = block.get_default()
+    assert list(entry["children"]) == []
+    entry["page"] = page
+    assert block.clean(entry)["page"].pk == page.pk
+
+
+def uploaded_document(title: str, content: bytes = b"%PDF-1.4 demo"):
+    from django.core.files.base import ContentFile
+    from wagtail.documents import get_document_model
+
+    document = get_document_model()(title=title)
+    document.file.save(f"{title[:20]}.pdf", ContentFile(content), save=False)
+    document.save()
+    return document
+
+
+def documents_page(council, slug, *documents):
+    body = json.dumps([{"type": "documents", "value": {"heading": "", "documents": [d.pk for d in documents]}}])
+    return add(council, ContentPage(title=f"Documents {slug}", slug=slug, body=body))
+
+
+def test_search_finds_the_documents_published_on_the_councils_pages_only(council_a, council_b):
+    menus = uploaded_document("Menus de la cantine du trimestre")
+    uploaded_document("Menus de la cantine en brouillon")  # linked from no page: not published
+    elsewhere = uploaded_document("Menus de la cantine de Bellerive")
+    documents_page(council_a, "documents", menus)
+    documents_page(council_b, "documents", elsewhere)
+    call_command("update_index", stdout=StringIO())
+    html = Client(HTTP_HOST="localhost").get("/recherche/", {"q": "menus cantine"}).content.decode()
+    assert "Menus de la cantine du trimestre" in html and menus.url in html and "PDF" in html
+    assert "brouillon" not in html and "Bellerive" not in html
+
+
+def test_search_ignores_accents_both_ways(council_a):
+    add(council_a, ContentPage(title="Accueil périscolaire", slug="periscolaire", introduction="Le goûter est offert."))
+    add(council_a, ContentPage(title="Centre de loisirs", slug="loisirs", introduction="Le gouter est apporte."))
+    call_command("update_index", stdout=StringIO())
+    client = Client(HTTP_HOST="localhost")
+    for query in ("periscolaire", "périscolaire"):
+        assert 'href="/periscolaire/"' in client.get("/recherche/", {"q": query}).content.decode(), query
+    both = client.get("/recherche/", {"q": "goûter"}).content.decode()
+    assert 'href="/periscolaire/"' in both and 'href="/loisirs/"' in both
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="French stemming: PostgreSQL only (SQLite has none)")
+def test_search_stems_french_words_on_postgresql(council_a):
+    add(council_a, ContentPage(title="Inscriptions", slug="inscriptions", introduction="Inscrivez les enfants."))
+    call_command("update_index", stdout=StringIO())
+    html = Client(HTTP_HOST="localhost").get("/recherche/", {"q": "inscription enfant"}).content.decode()
+    assert 'href="/inscriptions/"' in html
+
+
 def test_findability_sitemap_robots_canonical_and_open_graph(council_a):
     add(council_a, ContentPage(title="Inscriptions", slug="inscriptions", search_description="Comment inscrire."))
     client = Client(HTTP_HOST="localhost")
@@ -161,12 +220,53 @@ def test_findability_sitemap_robots_canonical_and_open_graph(council_a):
     assert '<link rel="canonical" href="http://localhost/inscriptions/">' in html
     assert '<meta property="og:title" content="Inscriptions">' in html
     assert '<meta name="description" content="Comment inscrire.">' in html
+    # Behind the TLS proxy the canonical address is https, without the port the app server listens on.
+    secure = client.get("/inscriptions/", secure=True, SERVER_PORT="8000").content.decode()
+    assert '<link rel="canonical" href="https://localhost/inscriptions/">' in secure
+    assert '<meta property="og:url" content="https://localhost/inscriptions/">' in secure
+
+
+def test_an_old_address_redirects_to_its_page(council_a):
+    from wagtail.contrib.redirects.models import Redirect
+
+    page = add(council_a, ContentPage(title="Cantine", slug="cantine"))
+    Redirect.add_redirect("/restauration-scolaire", redirect_to=page, site=Site.objects.get(root_page=council_a))
+    response = Client(HTTP_HOST="localhost").get("/restauration-scolaire/")
+    assert response.status_code == 301 and response["Location"].endswith("/cantine/")
+
+
+def test_every_website_page_type_renders_its_preview_before_publishing(council_a):
+    """Wagtail's preview (the editor's "Aperçu" button) renders each page type from its unpublished draft."""
+    news = add(council_a, NewsIndexPage(title="Actualités", slug="actualites"))
+    agenda = add(council_a, EventIndexPage(title="Agenda", slug="agenda"))
+    start = timezone.now() + datetime.timedelta(days=3)
+    drafts = [
+        (council_a, ContentPage(title="Brouillon", slug="brouillon", introduction="Pas encore publié.", live=False)),
+        (news, NewsPage(title="Brève", slug="breve", summary="Pas encore publiée.", live=False)),
+        (agenda, EventPage(title="Fête", slug="fete", start=start, place="Parc", summary="Pas encore.", live=False)),
+    ]
+    for parent, draft in drafts:
+        parent.add_child(instance=draft)
+        assert (
+            Client(HTTP_HOST="localhost").get(draft.url_path.removeprefix(council_a.url_path.rstrip("/"))).status_code
+            == 404
+        )
+        preview = draft.make_preview_request(preview_mode=draft.default_preview_mode)
+        assert preview.status_code == 200 and draft.title in preview.content.decode(), draft.title
 
 
 def test_themed_404(council_a):
     response = Client(HTTP_HOST="localhost").get("/nulle-part/")
     assert response.status_code == 404
     assert "site-header" in response.content.decode()
+
+
+def test_themed_500(council_a, rf):
+    response = server_error(rf.get("/", HTTP_HOST="localhost"))
+    html = response.content.decode()
+    assert response.status_code == 500
+    assert "site-header" in html and "Une erreur est survenue" in html
+    assert f"--color-primary: {council_a.primary_colour}" in html
 
 
 def test_page_types_are_offered_where_they_fit():

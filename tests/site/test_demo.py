@@ -48,6 +48,31 @@ def test_demo_has_two_councils_on_two_hostnames(demo):
     assert {"localhost", "bellerive.localhost"} <= hostnames
 
 
+def test_the_two_demo_councils_are_really_different(demo):
+    from home.models import CouncilHomePage, DeliberationPage
+    from home.pages import EventPage, NewsPage
+
+    valmont, bellerive = (CouncilHomePage.objects.get(slug=slug) for slug in ("valmont", "bellerive"))
+
+    def own(model, council, *fields):
+        return set(model.objects.live().descendant_of(council).values_list(*fields))
+
+    assert valmont.primary_colour != bellerive.primary_colour
+    assert valmont.logo.file.read() != bellerive.logo.file.read()
+    assert not own(NewsPage, valmont, "title") & own(NewsPage, bellerive, "title")
+    assert not own(EventPage, valmont, "title", "start") & own(EventPage, bellerive, "title", "start")
+    assert not own(DeliberationPage, valmont, "number") & own(DeliberationPage, bellerive, "number")
+    assert not own(DeliberationPage, valmont, "session_date") & own(DeliberationPage, bellerive, "session_date")
+
+    def key_dates(council):
+        return [block.value["dates"] for block in council.body if block.block_type == "key_dates"]
+
+    assert key_dates(valmont) != key_dates(bellerive)
+    for council, host in ((valmont, "localhost"), (bellerive, "bellerive.localhost")):
+        html = Client(HTTP_HOST=host).get("/").content.decode()
+        assert f"--color-primary: {council.primary_colour}" in html
+
+
 def test_every_demo_page_renders(demo):
     pages = Page.objects.live().filter(depth__gt=1).specific()
     assert pages.count() >= 10

@@ -38,6 +38,10 @@
           sub.focus();
         }
       });
+      // Focus leaving the entry (Tab past its last link, or a click elsewhere) closes its submenu.
+      sub.parentElement.addEventListener("focusout", function (event) {
+        if (!sub.parentElement.contains(event.relatedTarget)) setExpanded(sub, list, false);
+      });
     });
   }
 
