@@ -5,8 +5,9 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
-# Tests run on every core (pytest-xdist); `make test PYTEST_ARGS="tests/home -x"` to narrow them.
-PYTEST_ARGS ?= -n auto
+# Tests run on every core (pytest-xdist); `make test PYTEST_ARGS="tests/home -x"` to narrow them. A worker
+# that runs out of tests takes some from the other's queue (worksteal): both finish together.
+PYTEST_ARGS ?= -n auto --dist worksteal
 SIMULATOR_PORT ?= 8001
 STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 
@@ -51,8 +52,11 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 
 # axe-core for the accessibility audit of the browser journeys (skipped, loudly, without npm/Chromium).
+# Installed again only when tests/e2e/package-lock.json changes (npm ci writes node_modules/.package-lock.json).
+E2E_ASSETS := tests/e2e/node_modules/.package-lock.json
 e2e-assets:
-	@if command -v npm >/dev/null 2>&1; then npm ci --prefix tests/e2e --no-audit --no-fund --silent; \
+	@if [ -f $(E2E_ASSETS) ] && [ $(E2E_ASSETS) -nt tests/e2e/package-lock.json ]; then :; \
+	 elif command -v npm >/dev/null 2>&1; then npm ci --prefix tests/e2e --no-audit --no-fund --silent; \
 	 else echo "npm not found: the browser journeys will be skipped (they need axe-core)."; fi
 
 test: setup lint e2e-assets
