@@ -9,7 +9,7 @@ import polib
 import pytest
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
-SOURCE_DIRS = ["site", "home", "forms", "connectors", "locale"]
+SOURCE_DIRS = ["site", "home", "forms", "connectors", "common", "locale"]
 
 
 def catalogues(root: Path) -> dict[str, Path]:
