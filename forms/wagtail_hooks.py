@@ -18,6 +18,7 @@ from home.admin_scoping import CouncilScopedInstanceMixin
 from home.procedures import OnlineProcedure
 
 from . import admin_views, counter_views
+from .backoffice import desk
 from .models import Dossier, FormPage, NotificationTemplate
 from .selectors import staff_councils
 
@@ -25,8 +26,9 @@ from .selectors import staff_councils
 @hooks.register("register_admin_urls")
 def register_admin_urls():
     return [
-        path("dossiers/", admin_views.dossier_list, name="forms_dossiers"),
-        path("dossiers/export.<str:fmt>", admin_views.dossiers_export, name="forms_dossiers_export"),
+        path("dossiers/", desk.DossierIndexView.as_view(), name="forms_dossiers"),
+        path("dossiers/resultats/", desk.DossierIndexView.as_view(results_only=True), name="forms_dossiers_results"),
+        path("dossiers/export.<str:fmt>", desk.dossiers_export, name="forms_dossiers_export"),
         path("dossiers/filtres/", admin_views.saved_filter_save, name="forms_saved_filter_save"),
         path("dossiers/filtres/<int:pk>/supprimer/", admin_views.saved_filter_delete, name="forms_saved_filter_delete"),
         path("dossiers/<int:pk>/", admin_views.dossier_detail, name="forms_dossier"),
@@ -36,6 +38,10 @@ def register_admin_urls():
         path("guichet/<uuid:uuid>/etape/<int:number>/", counter_views.counter_step, name="forms_counter_step"),
         path("guichet/<uuid:uuid>/envoyer/", counter_views.counter_submit, name="forms_counter_submit"),
     ]
+
+
+hooks.register("register_bulk_action", desk.AssignBulkAction)
+hooks.register("register_bulk_action", desk.ExportBulkAction)
 
 
 class DossiersMenuItem(MenuItem):

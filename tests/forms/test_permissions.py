@@ -129,13 +129,13 @@ def test_list_filters_qf_unknown_assigned_and_rules(council_a, family, other_fam
     known = make_dossier(page, other_family, {"nom": "Durand"}, qf=800, qf_source="cnaf")
     staff = make_agent(council_a, "agent.a")
     client = otp_client(staff)
-    listing = client.get("/admin/dossiers/?qf_unknown=on").content.decode()
+    listing = client.get("/admin/dossiers/?qf=unknown").content.decode()
     assert dossier_a.reference in listing and known.reference not in listing
     known.assigned_to = staff
     known.save()
     listing = client.get("/admin/dossiers/?assigned=me").content.decode()
     assert known.reference in listing and dossier_a.reference not in listing
-    listing = client.get("/admin/dossiers/?rules_not_accepted=on").content.decode()
+    listing = client.get("/admin/dossiers/?rules=not_accepted").content.decode()
     assert known.reference in listing and dossier_a.reference not in listing
 
 
