@@ -17,6 +17,7 @@ AGENT_PERMISSIONS = [
     "forms.view_notificationtemplate",
     "forms.add_notificationtemplate",
     "forms.change_notificationtemplate",
+    "connectors.view_consent",  # which consents a family gave (connectors/consents_views.py)
 ]
 ROLE_PERMISSIONS = {
     StaffRole.AGENT: AGENT_PERMISSIONS,
