@@ -156,5 +156,7 @@ def consents_for_staff(*, user, family) -> QuerySet[Consent]:
 def habilitations_in_force(*, council, today=None) -> list[Habilitation]:
     """The council's authorisations usable today: the flows of personal data its privacy page lists."""
     today = today or timezone.localdate()
-    candidates = Habilitation.objects.filter(council=council, state=HabilitationState.ACTIVE).order_by("valid_from", "pk")
+    candidates = Habilitation.objects.filter(council=council, state=HabilitationState.ACTIVE).order_by(
+        "valid_from", "pk"
+    )
     return [habilitation for habilitation in candidates if habilitation.is_usable(today=today)]
