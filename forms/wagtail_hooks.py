@@ -18,7 +18,7 @@ from home.admin_scoping import CouncilScopedInstanceMixin
 from home.procedures import OnlineProcedure
 
 from . import admin_views, counter_views
-from .backoffice import desk
+from .backoffice import desk, staff
 from .models import Dossier, FormPage, NotificationTemplate
 from .selectors import staff_councils
 
@@ -34,6 +34,9 @@ def register_admin_urls():
         path("dossiers/<int:pk>/", admin_views.dossier_detail, name="forms_dossier"),
         path("dossiers/<int:pk>/resume.pdf", admin_views.dossier_pdf, name="forms_dossier_pdf"),
         path("dossiers/<int:pk>/<str:action>/", admin_views.dossier_action, name="forms_dossier_action"),
+        path("collectivites/", staff.councils_index, name="forms_councils"),
+        path("collectivites/<int:council_id>/", staff.council_checklist_view, name="forms_council_checklist"),
+        path("collectivites/<int:council_id>/personnel/", staff.council_staff_add_view, name="forms_council_staff_add"),
         path("guichet/", counter_views.counter_start, name="forms_counter"),
         path("guichet/<uuid:uuid>/etape/<int:number>/", counter_views.counter_step, name="forms_counter_step"),
         path("guichet/<uuid:uuid>/envoyer/", counter_views.counter_submit, name="forms_counter_submit"),
@@ -52,6 +55,16 @@ class DossiersMenuItem(MenuItem):
 @hooks.register("register_admin_menu_item")
 def register_dossiers_menu_item():
     return DossiersMenuItem(_("Dossiers"), reverse("forms_dossiers"), icon_name="folder-open-inverse", order=240)
+
+
+class CouncilsMenuItem(MenuItem):
+    def is_shown(self, request):
+        return staff.councils_administered(user=request.user).exists()
+
+
+@hooks.register("register_settings_menu_item")
+def register_councils_menu_item():
+    return CouncilsMenuItem(_("Councils: staff and checklist"), reverse("forms_councils"), icon_name="group", order=910)
 
 
 class CouncilScopedPermissionHelper(PermissionHelper):

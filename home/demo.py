@@ -8,14 +8,15 @@ import os
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Page, Site
+from wagtail.models import Page, Site
 
 from .demo_pages import load_council_pages
 from .models import CouncilHomePage, CouncilKind, StandardPage
+from .staff import EDITOR_PAGE_PERMISSIONS  # noqa: F401  (re-exported: tests import it from here)
+from .staff import editor_group_ensure as _editor_group  # other apps' demo loaders use this name
 
 DEMO_PASSWORD_ADMIN = "demo-admin-2026"
 # Per demo council (slug): the non-resident surcharge of its 2026 tariffs, in per cent.
@@ -74,15 +75,6 @@ DEMO_TOTP_KEYS = {
     "editeur.valmont": b"valmont-editor-totp!".hex(),
     "editeur.bellerive": b"bellerive-edit-totp!".hex(),
 }
-EDITOR_PAGE_PERMISSIONS = ["add_page", "change_page", "publish_page", "lock_page", "unlock_page"]
-EDITOR_COLLECTION_PERMISSIONS = [
-    "wagtailimages.add_image",
-    "wagtailimages.change_image",
-    "wagtailimages.choose_image",
-    "wagtaildocs.add_document",
-    "wagtaildocs.change_document",
-    "wagtaildocs.choose_document",
-]
 
 
 def demo_backup_codes(username: str) -> list[str]:
@@ -219,29 +211,6 @@ def _remove_wagtail_welcome_page() -> None:
     Site.objects.exclude(root_page__in=CouncilHomePage.objects.all()).delete()
     for page in Page.objects.filter(depth=2, content_type__model="page", content_type__app_label="wagtailcore"):
         page.delete()
-
-
-def _editor_group(council: CouncilHomePage) -> Group:
-    group, _ = Group.objects.get_or_create(name=f"{council.official_name} – éditeurs")
-    group.permissions.add(Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin"))
-    for codename in EDITOR_PAGE_PERMISSIONS:
-        GroupPagePermission.objects.get_or_create(
-            group=group,
-            page=council,
-            permission=Permission.objects.get(codename=codename, content_type__app_label="wagtailcore"),
-        )
-    root_collection = Collection.get_first_root_node()
-    collection = root_collection.get_children().filter(name=council.official_name).first()
-    if collection is None:
-        collection = root_collection.add_child(name=council.official_name)
-    for perm in EDITOR_COLLECTION_PERMISSIONS:
-        app_label, codename = perm.split(".")
-        GroupCollectionPermission.objects.get_or_create(
-            group=group,
-            collection=collection,
-            permission=Permission.objects.get(content_type__app_label=app_label, codename=codename),
-        )
-    return group
 
 
 def ensure_staff_user(username: str, *, email: str, groups=(), superuser: bool = False, password: str) -> None:
