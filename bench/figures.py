@@ -537,15 +537,15 @@ def _otp_staff_cookie() -> str:
     agent.is_staff = True
     agent.save()
     from forms.backoffice.roles import council_group_ensure
-    from home.demo import editor_group
     from home.selectors import council_by_slug
+    from home.staff import editor_group_ensure
 
     valmont = council_by_slug("valmont")
     # An agent who may also export (billing), and edit pages (for the page explorer reference).
     agent.groups.add(
         council_group_ensure(council=valmont, role="agent"),
         council_group_ensure(council=valmont, role="billing"),
-        editor_group(valmont),
+        editor_group_ensure(valmont),
     )
     device = TOTPDevice.objects.create(user=agent, name="bench", confirmed=True)
     client = Client(HTTP_HOST="localhost")

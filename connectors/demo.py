@@ -10,7 +10,8 @@ from django.contrib.auth.models import Permission
 from django.utils import timezone
 
 from common.crypto import DecryptionError
-from home.demo import demo_councils, editor_group
+from home.demo import demo_councils
+from home.staff import editor_group_ensure
 
 from .api_particulier.scopes import QF_SCOPES, SCOPE_ENFANTS, SCOPE_QF
 from .api_particulier.simulator.cases import DEMO_FAMILIES
@@ -55,7 +56,7 @@ def load(*, stdout) -> None:
             habilitation.set_token(token)
         habilitation.full_clean()
         habilitation.save()
-        group = editor_group(council)
+        group = editor_group_ensure(council)
         group.permissions.add(
             *Permission.objects.filter(content_type__app_label="connectors", codename__in=EDITOR_PERMISSIONS)
         )

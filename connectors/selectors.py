@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from home.selectors import councils_for_user
 
-from .models import ApiCallLog, Habilitation, HabilitationState, LegalBasis, Scope
+from .models import ApiCallLog, Consent, Habilitation, HabilitationState, LegalBasis, Scope
 
 # Bump when the wording of the consent text changes (the version also covers the authorisation's content).
 CONSENT_TEXT_REVISION = "1"
@@ -137,3 +137,26 @@ def call_logs_for_user(user) -> QuerySet[ApiCallLog]:
 def habilitations_for_user(user) -> QuerySet[Habilitation]:
     """The habilitations of the councils a staff user works for."""
     return Habilitation.objects.filter(council__in=councils_for_user(user))
+
+
+def consents_for_family(*, user) -> QuerySet[Consent]:
+    """The consents a family account gave to API Particulier exchanges, newest first (withdrawn ones too)."""
+    if not user.is_authenticated:
+        return Consent.objects.none()
+    return Consent.objects.filter(user=user).select_related("council", "habilitation").order_by("-created_at", "-pk")
+
+
+def consents_for_staff(*, user, family) -> QuerySet[Consent]:
+    """The consents ``family`` gave to the councils a staff member works for (``connectors.view_consent``)."""
+    if not user.has_perm("connectors.view_consent"):
+        return Consent.objects.none()
+    return consents_for_family(user=family).filter(council__in=councils_for_user(user))
+
+
+def habilitations_in_force(*, council, today=None) -> list[Habilitation]:
+    """The council's authorisations usable today: the flows of personal data its privacy page lists."""
+    today = today or timezone.localdate()
+    candidates = Habilitation.objects.filter(council=council, state=HabilitationState.ACTIVE).order_by(
+        "valid_from", "pk"
+    )
+    return [habilitation for habilitation in candidates if habilitation.is_usable(today=today)]

@@ -1,6 +1,7 @@
 """Writes and calls of the connector that other apps may use (public surface of ``connectors``).
 
 - ``consent_record(user=, council=, scopes=, text_version=) -> Consent``: the family's opt-in;
+- ``consent_withdraw(consent=, user=)``: the family withdraws it (its kept identity goes with it);
 - ``qf_fetch(council=, user=, identity=, scopes=, consent=) -> PrefillResult``: one QF call, never raises
   for API failures (``ok=False`` with ``kind`` and a French ``family_message``: show the manual route);
 - ``qf_fetch_france_connect(...)``: the same with the family's FranceConnect access token;
@@ -163,6 +164,21 @@ def consent_record(*, user, council, scopes, text_version: str) -> Consent:
         text_version=offer.text_version,
         text=offer.text,
     )
+
+
+@transaction.atomic
+def consent_withdraw(*, consent: Consent, user) -> Consent:
+    """The family withdraws its consent: no call is made under it any more, the identity kept to refresh its
+    QF under it is deleted (the yearly refresh skips the family), and the next fetch asks again.
+
+    Raises ``PermissionError`` when the consent is not this family's."""
+    if consent.user_id is None or consent.user_id != getattr(user, "pk", None):
+        raise PermissionError("this consent belongs to another account")
+    if consent.withdrawn_at is None:
+        consent.withdrawn_at = timezone.now()
+        consent.save(update_fields=["withdrawn_at"])
+    ConsentedIdentity.objects.filter(consent=consent).delete()
+    return consent
 
 
 def _alert_staff(error: ApiError, habilitation: Habilitation) -> None:

@@ -3,17 +3,23 @@ councils. The API token is write-only: it can be replaced, never read back.
 """
 
 from django import forms
+from django.urls import path
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
 from wagtail_modeladmin.helpers import PermissionHelper
 from wagtail_modeladmin.options import ModelAdminGroup, modeladmin_register
 
 from home.admin_scoping import CouncilScopedModelAdmin
+from home.privacy import PersonalDataFlow
 from home.selectors import councils_for_user
 
-from .models import ApiCallLog, Habilitation, Modality, Scope
+from . import consents_views
+from .models import ApiCallLog, Habilitation, LegalBasis, Modality, Scope
+from .selectors import habilitations_in_force
 
 
 class HabilitationAdminForm(WagtailAdminModelForm):
@@ -166,3 +172,36 @@ class ApiParticulierGroup(ModelAdminGroup):
 
 
 modeladmin_register(ApiParticulierGroup)
+
+
+@hooks.register("register_admin_urls")
+def register_consents_admin_urls():
+    return [
+        path(
+            "consentements/famille/<int:user_id>/",
+            consents_views.staff_family_consents,
+            name="connectors_staff_family_consents",
+        )
+    ]
+
+
+@hooks.register("home_personal_data_flows")
+def personal_data_flows(council):
+    """One flow per authorisation in force: the council's privacy page follows its authorisations."""
+    for habilitation in habilitations_in_force(council=council):
+        months = habilitation.retention_months
+        yield PersonalDataFlow(
+            data=tuple(str(Scope(scope).label) for scope in Scope.values if scope in set(habilitation.scopes or [])),
+            source=str(
+                _(
+                    "The CAF (family allowance fund) or the MSA (agricultural social security), through the "
+                    "State's API Particulier (DataPass authorisation %(number)s)"
+                )
+                % {"number": habilitation.datapass_id}
+            ),
+            purpose=habilitation.purpose.strip(),
+            legal_basis=str(LegalBasis(habilitation.legal_basis).label),
+            reference=habilitation.legal_basis_reference,
+            retention=ngettext("%(months)s month", "%(months)s months", months) % {"months": months},
+            contact=habilitation.dpo_email or council.dpo_email,
+        )

@@ -22,11 +22,11 @@ from home.demo import (
     DEMO_PASSWORD_STAFF,
     demo_backup_codes,
     demo_councils,
-    editor_group,
     ensure_staff_user,
-    upsert_page,
 )
 from home.selectors import rules_pages_for_council
+from home.staff import editor_group_ensure
+from home.starter import upsert_page
 
 from .backoffice.roles import council_group_ensure
 from .engine.rendering import definition_for
@@ -430,7 +430,7 @@ def load(*, stdout) -> None:
             page.steps = json.dumps(_steps_for(slug, rules_page_id, existing))
             page.save_revision().publish()
         # Dossiers are the agents' business: editors build forms only.
-        editor_group(council).permissions.remove(
+        editor_group_ensure(council).permissions.remove(
             *Permission.objects.filter(content_type__app_label="forms", codename__in=["view_dossier", "change_dossier"])
         )
         stdout.write(f"Forms: {council.official_name}: {len(FORMS)} forms under /{index.slug}/.")

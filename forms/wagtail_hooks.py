@@ -15,7 +15,7 @@ from wagtail_modeladmin.options import modeladmin_register
 from home.admin_scoping import CouncilScopedModelAdmin
 from home.procedures import OnlineProcedure
 
-from .backoffice import admin_views, counter_views
+from .backoffice import admin_views, counter_views, desk, staff
 from .family.selectors import staff_councils
 from .models import Dossier, FormPage, NotificationTemplate
 
@@ -23,17 +23,25 @@ from .models import Dossier, FormPage, NotificationTemplate
 @hooks.register("register_admin_urls")
 def register_admin_urls():
     return [
-        path("dossiers/", admin_views.dossier_list, name="forms_dossiers"),
-        path("dossiers/export.<str:fmt>", admin_views.dossiers_export, name="forms_dossiers_export"),
+        path("dossiers/", desk.DossierIndexView.as_view(), name="forms_dossiers"),
+        path("dossiers/resultats/", desk.DossierIndexView.as_view(results_only=True), name="forms_dossiers_results"),
+        path("dossiers/export.<str:fmt>", desk.dossiers_export, name="forms_dossiers_export"),
         path("dossiers/filtres/", admin_views.saved_filter_save, name="forms_saved_filter_save"),
         path("dossiers/filtres/<int:pk>/supprimer/", admin_views.saved_filter_delete, name="forms_saved_filter_delete"),
         path("dossiers/<int:pk>/", admin_views.dossier_detail, name="forms_dossier"),
         path("dossiers/<int:pk>/resume.pdf", admin_views.dossier_pdf, name="forms_dossier_pdf"),
         path("dossiers/<int:pk>/<str:action>/", admin_views.dossier_action, name="forms_dossier_action"),
+        path("collectivites/", staff.councils_index, name="forms_councils"),
+        path("collectivites/<int:council_id>/", staff.council_checklist_view, name="forms_council_checklist"),
+        path("collectivites/<int:council_id>/personnel/", staff.council_staff_add_view, name="forms_council_staff_add"),
         path("guichet/", counter_views.counter_start, name="forms_counter"),
         path("guichet/<uuid:uuid>/etape/<int:number>/", counter_views.counter_step, name="forms_counter_step"),
         path("guichet/<uuid:uuid>/envoyer/", counter_views.counter_submit, name="forms_counter_submit"),
     ]
+
+
+hooks.register("register_bulk_action", desk.AssignBulkAction)
+hooks.register("register_bulk_action", desk.ExportBulkAction)
 
 
 class DossiersMenuItem(MenuItem):
@@ -44,6 +52,16 @@ class DossiersMenuItem(MenuItem):
 @hooks.register("register_admin_menu_item")
 def register_dossiers_menu_item():
     return DossiersMenuItem(_("Dossiers"), reverse("forms_dossiers"), icon_name="folder-open-inverse", order=240)
+
+
+class CouncilsMenuItem(MenuItem):
+    def is_shown(self, request):
+        return staff.councils_administered(user=request.user).exists()
+
+
+@hooks.register("register_settings_menu_item")
+def register_councils_menu_item():
+    return CouncilsMenuItem(_("Councils: staff and checklist"), reverse("forms_councils"), icon_name="group", order=910)
 
 
 class NotificationTemplateForm(WagtailAdminModelForm):

@@ -8,14 +8,14 @@ import os
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Page, Site
+from wagtail.models import Page, Site
 
 from .demo_pages import load_council_pages
 from .models import CouncilHomePage, CouncilKind, StandardPage
+from .staff import editor_group_ensure
 from .starter import upsert_page
 
 DEMO_PASSWORD_ADMIN = "demo-admin-2026"
@@ -75,16 +75,6 @@ DEMO_TOTP_KEYS = {
     "editeur.valmont": b"valmont-editor-totp!".hex(),
     "editeur.bellerive": b"bellerive-edit-totp!".hex(),
 }
-EDITOR_PAGE_PERMISSIONS = ["add_page", "change_page", "publish_page", "lock_page", "unlock_page"]
-EDITOR_REDIRECT_PERMISSIONS = ["add_redirect", "change_redirect", "delete_redirect"]
-EDITOR_COLLECTION_PERMISSIONS = [
-    "wagtailimages.add_image",
-    "wagtailimages.change_image",
-    "wagtailimages.choose_image",
-    "wagtaildocs.add_document",
-    "wagtaildocs.change_document",
-    "wagtaildocs.choose_document",
-]
 
 
 def demo_backup_codes(username: str) -> list[str]:
@@ -206,33 +196,6 @@ def _remove_wagtail_welcome_page() -> None:
         page.delete()
 
 
-def editor_group(council: CouncilHomePage) -> Group:
-    group, _ = Group.objects.get_or_create(name=f"{council.official_name} – éditeurs")
-    group.permissions.add(Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin"))
-    for codename in EDITOR_PAGE_PERMISSIONS:
-        GroupPagePermission.objects.get_or_create(
-            group=group,
-            page=council,
-            permission=Permission.objects.get(codename=codename, content_type__app_label="wagtailcore"),
-        )
-    # Editors manage their own site's redirects (home/redirects_admin.py keeps them to it).
-    group.permissions.add(
-        *Permission.objects.filter(content_type__app_label="wagtailredirects", codename__in=EDITOR_REDIRECT_PERMISSIONS)
-    )
-    root_collection = Collection.get_first_root_node()
-    collection = root_collection.get_children().filter(name=council.official_name).first()
-    if collection is None:
-        collection = root_collection.add_child(name=council.official_name)
-    for perm in EDITOR_COLLECTION_PERMISSIONS:
-        app_label, codename = perm.split(".")
-        GroupCollectionPermission.objects.get_or_create(
-            group=group,
-            collection=collection,
-            permission=Permission.objects.get(content_type__app_label=app_label, codename=codename),
-        )
-    return group
-
-
 def ensure_staff_user(username: str, *, email: str, groups=(), superuser: bool = False, password: str) -> None:
     """Create or reset a demo staff user, with its known TOTP secret and backup codes."""
     user_model = get_user_model()
@@ -267,7 +230,7 @@ def load(*, stdout) -> None:
         ensure_staff_user(
             f"editeur.{council.slug}",
             email=f"editeur@{council.slug}.example.fr",
-            groups=[editor_group(council)],
+            groups=[editor_group_ensure(council)],
             password=DEMO_PASSWORD_STAFF,
         )
     stdout.write(f"Councils: {', '.join(c.official_name for c in councils)}")

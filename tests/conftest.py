@@ -14,7 +14,6 @@ from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 from wagtail.models import Page, Site
 
-from home.demo import EDITOR_PAGE_PERMISSIONS  # noqa: F401  (re-exported for tests)
 from home.models import CouncilHomePage
 
 # The suite runs on small shared machines (2 cores, several runs at once): a property test must not fail
@@ -44,9 +43,9 @@ def make_council(slug: str, *, hostname: str, siret: str, default: bool = False,
 
 
 def make_editor_group(council: CouncilHomePage):
-    from home.demo import editor_group
+    from home.staff import editor_group_ensure
 
-    return editor_group(council)
+    return editor_group_ensure(council)
 
 
 def make_staff(username: str, *, groups=(), superuser: bool = False, password: str = "staff-password-123"):

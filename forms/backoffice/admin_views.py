@@ -8,15 +8,11 @@ data the health role of the dossier's council. Views call ``workflow`` services 
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, QueryDict, StreamingHttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
-
-from common.spreadsheet import csv_chunks
 
 from ..engine.display import summary
 from ..engine.rendering import visible_steps
@@ -27,54 +23,12 @@ from .backoffice_forms import (
     AssignForm,
     CommentForm,
     CorrectionRequestForm,
-    DossierFilterForm,
     NoteForm,
     SavedFilterForm,
     ValidateForm,
 )
 
-PER_PAGE = 50
 S = DossierStatus
-
-
-def _filtered(request):
-    user = request.user
-    councils = selectors.staff_councils(user=user)
-    form = DossierFilterForm(request.GET or None, user=user, councils=councils)
-    queryset = form.apply(selectors.dossiers_for_staff(user=user).select_related("assigned_to"))
-    return form, queryset
-
-
-def _filter_query(request) -> str:
-    kept = QueryDict(mutable=True)
-    for name in DossierFilterForm.base_fields:
-        if request.GET.get(name):
-            kept[name] = request.GET[name]
-    return kept.urlencode()
-
-
-@require_GET
-def dossier_list(request):
-    """Dossiers of the agent's councils, filtered, with saved filters and export links."""
-    if not request.user.has_perm("forms.view_dossier"):
-        raise PermissionDenied
-    form, queryset = _filtered(request)
-    page = Paginator(queryset.order_by("-submitted_at", "-pk"), PER_PAGE).get_page(request.GET.get("p"))
-    query = _filter_query(request)
-    context = {
-        "page_title": _("Dossiers"),
-        "header_icon": "folder-open-inverse",
-        "filter_form": form,
-        "dossiers": page,
-        "query": query,
-        "saved_filters": SavedFilter.objects.filter(user=request.user),
-        "saved_filter_form": SavedFilterForm(),
-        "can_export": selectors.can_export(user=request.user),
-        "export_groups": exports.repeatable_groups(queryset) if selectors.can_export(user=request.user) else [],
-        "can_see_health": selectors.can_see_health_data(user=request.user),
-        "can_file": request.user.has_perm("forms.change_dossier"),
-    }
-    return render(request, "forms/admin/dossier_list.html", context)
 
 
 @require_POST
@@ -245,36 +199,6 @@ def dossier_action(request, pk: int, action: str):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return back
-
-
-@require_GET
-def dossiers_export(request, fmt: str):
-    """The filtered list as CSV or XLSX, streamed; ``explode=<group key>`` gives one row per item;
-    ``health=1`` adds health columns for agents who may see them."""
-    if not selectors.can_export(user=request.user):
-        raise PermissionDenied
-    _form, queryset = _filtered(request)
-    health_councils = set(selectors.health_councils(user=request.user).values_list("pk", flat=True))
-    include_health = request.GET.get("health") == "1" and bool(health_councils)
-    # The layout: one row per dossier (no group), or one row per item of a repeatable group (its key).
-    explode = "" if request.GET.get("groups") == "flat" else request.GET.get("explode", "")
-    rows = exports.export_rows(
-        queryset, include_health=include_health, health_councils=health_councils, explode=explode
-    )
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    if fmt == "csv":
-        response = StreamingHttpResponse(csv_chunks(rows), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="dossiers-{stamp}.csv"'
-    elif fmt == "xlsx":
-        response = StreamingHttpResponse(
-            exports.xlsx_chunks(rows, title=_("Dossiers")),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = f'attachment; filename="dossiers-{stamp}.xlsx"'
-    else:
-        raise Http404
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 @require_GET

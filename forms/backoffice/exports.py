@@ -72,17 +72,6 @@ def answered_definitions(queryset: QuerySet[Dossier]) -> list[tuple[Definition, 
     return definitions
 
 
-def repeatable_groups(queryset: QuerySet[Dossier]) -> list[dict]:
-    """The repeatable groups of the answered forms (``key``, ``label``, ``item_label``): the layouts offered."""
-    groups: dict[str, dict] = {}
-    for definition, _health in answered_definitions(queryset):
-        for _index, spec in definition.fields():
-            if spec["type"] == GROUP_TYPE and spec.get("key"):
-                item = spec.get("item_label") or spec["label"]
-                groups.setdefault(spec["key"], {"key": spec["key"], "label": spec["label"], "item_label": item})
-    return list(groups.values())
-
-
 class JSONArrayLength(Func):
     """The length of a JSON array (``NULL`` when absent): PostgreSQL's and SQLite's own functions."""
 

@@ -3,7 +3,7 @@
 - agents: read the council's dossiers, review, ask for corrections, validate, notes, exports;
 - agents with health access: the same, plus health data (PAI fields and files);
 - billing: read dossiers and their prices, exports (tariff decrees are pages edited through ``home``).
-Editors (pages and forms) are ``home.demo.editor_group``: they do not read dossiers.
+Editors (pages and forms) are ``home.demo.editor_group_ensure``: they do not read dossiers.
 """
 
 from django.contrib.auth.models import Group, Permission
@@ -17,6 +17,7 @@ AGENT_PERMISSIONS = [
     "forms.view_notificationtemplate",
     "forms.add_notificationtemplate",
     "forms.change_notificationtemplate",
+    "connectors.view_consent",  # which consents a family gave (connectors/consents_views.py)
 ]
 ROLE_PERMISSIONS = {
     StaffRole.AGENT: AGENT_PERMISSIONS,

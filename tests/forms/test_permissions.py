@@ -12,7 +12,11 @@ from .conftest import PDF, famille_form, make_agent, make_dossier
 
 @pytest.fixture
 def dossier_a(council_a, family):
-    page = famille_form(council_a)
+    return dossier_with_file(council_a, family)
+
+
+def dossier_with_file(council, family, **settings):
+    page = famille_form(council, **settings)
     dossier = make_dossier(page, family, {"nom": "Martin", "enfants": [{"prenom": "Léa", "allergie": True}]})
     path = private_storage().save("forms/test/facture.pdf", ContentFile(PDF))
     stored = DossierFile.objects.create(
@@ -129,13 +133,13 @@ def test_list_filters_qf_unknown_assigned_and_rules(council_a, family, other_fam
     known = make_dossier(page, other_family, {"nom": "Durand"}, qf=800, qf_source="cnaf")
     staff = make_agent(council_a, "agent.a")
     client = otp_client(staff)
-    listing = client.get("/admin/dossiers/?qf_unknown=on").content.decode()
+    listing = client.get("/admin/dossiers/?qf=unknown").content.decode()
     assert dossier_a.reference in listing and known.reference not in listing
     known.assigned_to = staff
     known.save()
     listing = client.get("/admin/dossiers/?assigned=me").content.decode()
     assert known.reference in listing and dossier_a.reference not in listing
-    listing = client.get("/admin/dossiers/?rules_not_accepted=on").content.decode()
+    listing = client.get("/admin/dossiers/?rules=not_accepted").content.decode()
     assert known.reference in listing and dossier_a.reference not in listing
 
 
@@ -147,3 +151,74 @@ def test_agents_work_for_their_council_in_home_too(council_a, council_b):
 
     agent = make_agent(council_a, "agent.registres")
     assert list(councils_for_user(agent)) == [council_a]
+
+
+def test_permission_matrix_of_a_third_council_created_in_the_admin(council_a, family, other_family, mailoutbox):
+    """A superuser creates a council and its staff from the admin (no shell): each role reaches what the
+    matrix says, in that council only; the others' dossiers stay out of reach."""
+    from django.contrib.auth import get_user_model
+
+    from home.models import CouncilHomePage
+
+    dossier_a = dossier_with_file(council_a, family)
+    admin = otp_client(make_staff("chef", superuser=True))
+    created = admin.post(
+        "/admin/collectivites/nouvelle/",
+        {
+            "name": "Commune de Lavaux",
+            "hostname": "lavaux.localhost",
+            "siret": "21219991300014",
+            "insee_code": "21992",
+            "address": "Mairie",
+            "email": "mairie@lavaux.example.fr",
+            "dpo_email": "dpo@lavaux.example.fr",
+            "colour": "#205e3b",
+        },
+    )
+    assert created.status_code == 302
+    lavaux = CouncilHomePage.objects.get(slug="commune-de-lavaux")
+    checklist = admin.get(f"/admin/collectivites/{lavaux.pk}/").content.decode()
+    assert checklist.count("Manquant") >= 5  # authorisation, rules, decree, editors, agents, forms
+    staff = {"agent": "agent", "health": "sante", "billing": "facturation", "editor": "editeur"}
+    for role, name in staff.items():
+        response = admin.post(
+            f"/admin/collectivites/{lavaux.pk}/personnel/",
+            {"email": f"{name}@lavaux.example.fr", "first_name": "Alex", "last_name": name.title(), "role": role},
+        )
+        assert response.status_code == 302, response.content.decode()
+    invitation = mailoutbox[0]
+    assert (
+        invitation.to == ["agent@lavaux.example.fr"]
+        and "http://lavaux.localhost/admin/password_reset/confirm/" in invitation.body
+    )
+    assert "second facteur" in invitation.body
+    refused = admin.post(
+        f"/admin/collectivites/{lavaux.pk}/personnel/",
+        {"email": family.email, "first_name": "A", "last_name": "B", "role": "agent"},
+    )
+    assert refused.status_code == 200 and "error-summary" in refused.content.decode()
+    assert not family.groups.exists()  # a family's account never becomes staff
+    dossier_c = dossier_with_file(lavaux, other_family, reference_prefix="LV")
+    users = {role: get_user_model().objects.get(email=f"{name}@lavaux.example.fr") for role, name in staff.items()}
+    clients = {role: otp_client(user, host="lavaux.localhost") for role, user in users.items()}
+    ok = {"list": "ok", "detail": "ok", "pdf": "ok", "file": "ok", "note": "ok", "review": "ok", "export": "ok"}
+    outsider = {
+        **dict.fromkeys(["detail", "pdf", "file", "note", "review"], "404"),
+        "list": "ok",
+        "export": "ok",
+        "exported": False,
+    }
+    assert reach(clients["agent"], dossier_c) == {**ok, "exported": True}
+    assert reach(clients["health"], dossier_c) == {**ok, "exported": True}
+    assert reach(clients["billing"], dossier_c) == {**ok, "note": "denied", "review": "denied", "exported": True}
+    assert reach(clients["editor"], dossier_c) == {
+        **dict.fromkeys(["detail", "pdf", "file", "note", "review"], "404"),
+        "list": "denied",
+        "export": "denied",
+        "exported": False,
+    }
+    for role in ("agent", "health", "billing"):
+        assert reach(clients[role], dossier_a) == outsider
+    # Council A's agent does not reach Lavaux's dossier either; Lavaux's staff do not administer it.
+    assert reach(otp_client(make_agent(council_a, "agent.a")), dossier_c) == outsider
+    assert clients["agent"].get(f"/admin/collectivites/{lavaux.pk}/personnel/").status_code == 404
