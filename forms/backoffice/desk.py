@@ -22,6 +22,7 @@ from wagtail.admin.views.generic import IndexView
 from wagtail.admin.widgets import AdminDateInput
 
 from common.spreadsheet import csv_chunks
+from home.selectors import rules_acceptances_for_export, rules_pages_for_council, rules_version_in_force
 
 from ..engine import roles
 from ..engine.definition import Definition, role_of
@@ -134,7 +135,6 @@ def dossiers_search(queryset: QuerySet[Dossier], query: str) -> QuerySet[Dossier
 def rules_not_accepted_q(councils) -> Q:
     """Dossiers of forms that require the rules whose family has not accepted every version in force of
     its council's rules (read through ``home``'s public selectors)."""
-    from home.selectors import rules_acceptances_for_export, rules_pages_for_council, rules_version_in_force
 
     condition = Q(pk__in=[])
     for council in councils:
