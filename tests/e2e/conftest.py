@@ -154,15 +154,14 @@ class DemoCopy:
         from django.contrib.contenttypes.models import ContentType
         from django.db import connection, transaction
 
-        # Empty every table as the journeys' flush does (the project's flush lifts the evidence triggers),
-        # without the rows that migrations add back (content types, permissions): the copy has its own.
-        call_command("flush", interactive=False, verbosity=0, reset_sequences=False, inhibit_post_migrate=True)
-        # Table names from Django's own models, quoted by the backend (S608: no outside input). Foreign keys
-        # are checked at the end of the copy (PostgreSQL: deferred), or not at all (SQLite: the copy is
-        # whole, as ``loaddata`` does; its deferred check miscounts across these bulk copies).
+        # Table names from Django's own models, quoted by the backend (S608: no outside input).
         tables = self.tables(connection)
         with connection.cursor() as cursor:
             if connection.vendor == "sqlite":
+                # Empty every table as the journeys' flush does (the project's flush lifts the evidence
+                # triggers), without the rows migrations add back (content types...): the copy has its own.
+                # Foreign keys are not checked meanwhile, as ``loaddata`` does: the copy is whole.
+                call_command("flush", interactive=False, verbosity=0, reset_sequences=False, inhibit_post_migrate=True)
                 cursor.execute(f"ATTACH DATABASE %s AS {self.SCHEMA}", [str(self.file)])
                 try:
                     with connection.constraint_checks_disabled(), transaction.atomic():
@@ -171,8 +170,12 @@ class DemoCopy:
                 finally:
                     cursor.execute(f"DETACH DATABASE {self.SCHEMA}")
             else:
+                # As the project's flush on PostgreSQL: as a replica, the triggers (evidence, foreign keys)
+                # stand aside; DELETE, as the tables are nearly empty after the last journey's flush.
                 with transaction.atomic():
+                    cursor.execute("SET LOCAL session_replication_role = replica")
                     for table in tables:
+                        cursor.execute(f"DELETE FROM {table}")  # noqa: S608
                         cursor.execute(f"INSERT INTO {table} SELECT * FROM {self.SCHEMA}.{table}")  # noqa: S608
         # Django remembers content types by id: those of the copy replace the ones the last flush made.
         ContentType.objects.clear_cache()
