@@ -5,9 +5,8 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
-# Tests run on every core (pytest-xdist); `make test PYTEST_ARGS="tests/home -x"` to narrow them. A worker
-# that runs out of tests takes some from the other's queue (worksteal): both finish together.
-PYTEST_ARGS ?= -n auto --dist worksteal
+# Tests run on every core (pytest-xdist); `make test PYTEST_ARGS="tests/home -x"` to narrow them.
+PYTEST_ARGS ?= -n auto
 SIMULATOR_PORT ?= 8001
 STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 
