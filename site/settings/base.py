@@ -194,8 +194,8 @@ S3_CONNECTION = {
     "signature_version": "s3v4",
 }
 if S3_PRIVATE_BUCKET:
-    # Files arrive already encrypted (Fernet, forms.services.upload_store) and leave only through the view
-    # that checks who asks (forms.views.file_download): objects are private, names are random, and a URL,
+    # Files arrive already encrypted (Fernet, forms.family.services.upload_store) and leave only through the view
+    # that checks who asks (forms.family.views.file_download): objects are private, names are random, and a URL,
     # if anything ever asks for one, is signed and expires within a minute.
     STORAGES["private"] = {
         "BACKEND": "storages.backends.s3.S3Storage",
