@@ -73,7 +73,7 @@ def test_superuser_adds_a_third_councils_agent_who_sees_only_that_council(portal
     lavaux = CouncilHomePage.objects.get(slug="commune-de-lavaux")
     page.goto(f"{portal.valmont}/admin/collectivites/")
     journey.audit("councils")
-    page.get_by_role("link", name="Commune de Lavaux").click()
+    page.get_by_role("link", name="Commune de Lavaux", exact=True).click()
     expect(page.get_by_text(re.compile("Manquant")).first).to_be_visible()
     journey.audit("checklist of a new council")
     page.get_by_role("link", name="Ajouter un membre du personnel").click()
