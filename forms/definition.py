@@ -30,6 +30,15 @@ GROUP_TYPE = "group"
 # Roles a field or group declares (block option "role"): code asks for a role, never for a key.
 ROLE_CHILDREN = "children"  # a repeatable group: the children of the household
 ROLE_HOUSEHOLD_ADDRESS = "household_address"  # an address field: where the household lives
+# Household attributes a field reads and writes (issue 17, see forms/family/household_services.py).
+ROLE_BIRTH_DATE = "birth_date"  # a date field: a child's date of birth (in the children group or a form about a child)
+ROLE_GUARDIAN_PHONE = "guardian_phone"  # a phone field: a guardian's (the first one: the first guardian's)
+ROLE_GUARDIAN_EMAIL = "guardian_email"  # an email field: a guardian's
+ROLE_CHILD_SEX = "child_sex"  # a choice field: a child's sex (answers starting with F or M)
+ROLE_CHILD_SCHOOL = "child_school"  # a short text: a child's school
+ROLE_CHILD_CLASS = "child_class"  # a short text: a child's class
+ROLE_CHILD_AEEH = "child_aeeh"  # a yes/no field: the family receives the AEEH for the child
+ROLE_CHILD_DIET = "child_diet"  # a choice field: a child's diet (no religious diets: "sans porc" is a diet)
 # What a short text answer is, whatever its label or key (the ``meaning`` of a short text field).
 LAST_NAME, FIRST_NAME = "last_name", "first_name"
 TEXT_MEANINGS = [(LAST_NAME, _("A person's last name")), (FIRST_NAME, _("A person's first name"))]

@@ -30,6 +30,8 @@ from connectors.crypto import DecryptionError, decrypt, encrypt
 from connectors.prefill import person_usual_case
 
 from .definition import GROUP_TYPE, Definition
+from .family.household_selectors import household_for, household_qf_on_file
+from .family.household_services import household_sync_submitted
 from .models import (
     Access,
     Dossier,
@@ -44,7 +46,6 @@ from .models import (
     ReferenceSequence,
 )
 from .rendering import StepForm, answers_as_data, definition_for, layout_for, visible_steps
-from .selectors import family_qf_on_file
 
 logger = logging.getLogger(__name__)
 
@@ -633,11 +634,11 @@ def dossier_submit(*, draft: Draft, request_meta: Mapping[str, Any]) -> Dossier:
 
         qf, qf_source, qf_month = dossier_qf_from_answers(form_page=form_page, answers=answers, provenance=provenance)
         if not form_page.qf_key and user is not None:
-            # A form that does not ask for the QF (an enrolment) keeps the one of the family's dossier
-            # famille: the one its prices were estimated with, and will be computed with at validation.
-            on_file = family_qf_on_file(family=user, council=council)
-            if on_file is not None:
-                qf, qf_source, qf_month = on_file.qf, on_file.qf_source, on_file.qf_month
+            # A form that does not ask for the QF (an enrolment) keeps the household's: the one its prices
+            # were estimated with, and will be computed with at validation.
+            on_file = household_qf_on_file(household=household_for(user=user, council=council))
+            if on_file[0] is not None:
+                qf, qf_source, qf_month = on_file[:3]
         agent = request_meta.get("agent")
         dossier = Dossier.objects.create(
             reference=reference,
@@ -687,6 +688,7 @@ def dossier_submit(*, draft: Draft, request_meta: Mapping[str, Any]) -> Dossier:
             kind=EventKind.FILED_BY_AGENT if agent else EventKind.SUBMITTED,
             to_status=DossierStatus.SUBMITTED,
         )
+        household_sync_submitted(dossier=dossier)  # the family's household, created or completed (issue 17)
         transaction.on_commit(lambda: _after_submit(dossier, unused))
     logger.info("Dossier %s submitted (form %s)", dossier.reference, form_page.pk)
     return dossier

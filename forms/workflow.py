@@ -24,6 +24,8 @@ from django.utils.translation import gettext_lazy
 from home.selectors import council_for_page
 
 from .definition import GROUP_TYPE, ROLE_CHILDREN, ROLE_HOUSEHOLD_ADDRESS, Definition
+from .family.household_selectors import household_children_in_care, household_for_dossier, household_qf_on_file
+from .family.household_services import children_from_answers, household_validate_dossier
 from .fieldtypes import field_type
 from .models import (
     CorrectionItem,
@@ -38,7 +40,6 @@ from .models import (
     NotificationEvent,
 )
 from .rendering import definition_for
-from .selectors import family_qf_on_file
 
 logger = logging.getLogger(__name__)
 S = DossierStatus
@@ -483,11 +484,23 @@ def validation_checks(*, dossier: Dossier) -> list[Check]:
     return checks
 
 
-def _children_count(dossier: Dossier) -> int:
-    """The children in the household's care (PSU rate): items of the group whose role is "children"."""
+def _children_count(dossier: Dossier) -> tuple[int, int]:
+    """The children in the household's care (PSU rate) and how many receive the AEEH: items of the group
+    whose role is "children", else the household's children (issue 17)."""
     spec = dossier.get_definition().field_with_role(ROLE_CHILDREN)
     items = dossier.answers.get(spec["key"]) if spec else None
-    return max(len(items), 1) if isinstance(items, list) else 1
+    if isinstance(items, list):
+        aeeh = len(
+            [
+                child
+                for child in children_from_answers(definition=dossier.get_definition(), answers=dossier.answers)
+                if child.get("aeeh")
+            ]
+        )
+        return max(len(items), 1), min(aeeh, max(len(items), 1))
+    household = household_for_dossier(dossier=dossier)
+    children, aeeh = household_children_in_care(household=household) if household is not None else (0, 0)
+    return max(children, 1), aeeh
 
 
 # Which column case follows from the QF's source (``Dossier.qf_source``).
@@ -538,6 +551,9 @@ def dossier_residence_derive(*, dossier: Dossier) -> Derived:
 
     spec = dossier.get_definition().field_with_role(ROLE_HOUSEHOLD_ADDRESS)
     address = dossier.answers.get(spec["key"]) if spec else None
+    if spec is None:  # a form that does not ask the address (an enrolment): the household's (issue 17)
+        household = household_for_dossier(dossier=dossier)
+        address = household.address if household is not None else None
     insee = address.get("insee", "") if isinstance(address, dict) else ""
     commune = commune_by_insee(insee) if insee else None
     if commune is None:
@@ -561,10 +577,12 @@ def dossier_prices_estimate(*, dossier: Dossier) -> dict:
     )
     on_file = None
     if not form_page.qf_key and dossier.family is not None:
-        # An enrolment does not ask for the QF: the one of the family's dossier famille prices it.
-        on_file = family_qf_on_file(family=dossier.family, council=dossier.council)
-        if on_file is not None:
-            qf, source, month = on_file.qf, on_file.qf_source, on_file.qf_month
+        # An enrolment does not ask for the QF: the household's prices it (issue 17).
+        on_file = household_qf_on_file(household=household_for_dossier(dossier=dossier))
+        if on_file[0] is not None:
+            qf, source, month = on_file[:3]
+        else:
+            on_file = None
     draft_view = Dossier(
         form_page=dossier.form_page,
         council=dossier.council,
@@ -581,7 +599,7 @@ def dossier_prices_estimate(*, dossier: Dossier) -> dict:
         **prices,
         "estimate": True,
         "declared_qf": None,
-        "qf_dossier": on_file.reference if on_file is not None else "",
+        "qf_dossier": on_file[3] if on_file is not None else "",
         # The form does not ask for the QF and no dossier famille gives one: the family should file it.
         "qf_dossier_missing": not form_page.qf_key and on_file is None,
         # Services chosen that the decree in force does not price: the service will tell their price.
@@ -650,12 +668,14 @@ def dossier_prices_compute(
         resident = derived_residence.value
     elif resident != derived_residence.value:
         residence_reason = _("decided by an agent")
+    children, aeeh = _children_count(dossier)
     household = tariffs.Household(
         qf=dossier.qf if known and case != "no_proof" else None,
         qf_source=dossier.qf_source or None if known else None,
         qf_month=dossier.qf_month if known else None,
         resident=resident,
-        children=_children_count(dossier),
+        children=children,
+        aeeh=aeeh,
         proof=known and case != "no_proof",
         case=case or None,
         residence=str(residence_reason).rstrip("."),
@@ -707,6 +727,7 @@ def dossier_validate(
     case: str = "",
     pricing_reason: str = "",
     override: bool = False,
+    household_refused: Mapping[str, str] | None = None,
 ) -> DossierEvent:
     """Validate a dossier under review: conditions met (or overridden, recorded), QF recorded, prices stored.
 
@@ -715,6 +736,8 @@ def dossier_validate(
     maximum tariff applies. ``resident`` and ``case``: the agent corrects the residence or the decree column
     derived from the dossier, with ``pricing_reason`` (required), recorded in the internal history.
     ``override``: validate although conditions are missing (recorded with what was missing).
+    ``household_refused``: changes to the household the agent refuses (``{path: reason}``, see
+    ``household_services.dossier_household_changes``); the others become the household's verified data.
     """
     if qf is not None and qf_provider not in dict(PROOF_PROVIDERS):
         raise TransitionRefused(_("Say which proof the QF was read on (CAF, MSA or tax notice)."), code="provider")
@@ -791,6 +814,16 @@ def dossier_validate(
                 is_public=False,
                 details={"qf": qf, "qf_provider": qf_provider, "corrections": corrections, "reason": pricing_reason},
             )
+        try:  # the dossier's data become the household's verified data, before pricing from it (issue 17)
+            household_validate_dossier(dossier=dossier, actor=by, refused=household_refused)
+        except ValidationError as error:
+            raise TransitionRefused(error.messages[0], code="household_reason") from error
+        if qf is None and not maximum_tariff and not dossier.form_page.specific.qf_key:
+            # An enrolment is priced on the household's QF as it is now (its dossier famille may have been
+            # validated since the enrolment was sent).
+            on_file = household_qf_on_file(household=household_for_dossier(dossier=dossier))
+            if on_file[0] is not None:
+                dossier.qf, dossier.qf_source, dossier.qf_month = on_file[:3]
         prices = (
             dossier_prices_compute(dossier=dossier, resident=resident, case=case)
             if dossier.form_page.specific.priced_services
