@@ -27,6 +27,7 @@ from .backoffice_forms import (
     ValidateForm,
 )
 from .display import summary
+from .family.views import household_refused_from_post, household_staff_context
 from .models import DossierStatus, SavedFilter
 from .rendering import visible_steps
 
@@ -166,6 +167,7 @@ def dossier_detail(request, pk: int):
             else {}
         ),
         "notifications": dossier.notifications.all()[:20],
+        **household_staff_context(dossier=dossier, health_allowed=reading["health_allowed"]),
     }
     return render(request, "forms/admin/dossier_detail.html", context)
 
@@ -227,6 +229,7 @@ def dossier_action(request, pk: int, action: str):
                 case=data["case"],
                 pricing_reason=data["pricing_reason"],
                 override=data["override"],
+                household_refused=household_refused_from_post(request.POST),
             )
             messages.success(request, _("The dossier is validated."))
         elif action in ("refuse", "close", "withdraw"):

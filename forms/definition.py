@@ -39,6 +39,8 @@ ROLE_CHILD_SCHOOL = "child_school"  # a short text: a child's school
 ROLE_CHILD_CLASS = "child_class"  # a short text: a child's class
 ROLE_CHILD_AEEH = "child_aeeh"  # a yes/no field: the family receives the AEEH for the child
 ROLE_CHILD_DIET = "child_diet"  # a choice field: a child's diet (no religious diets: "sans porc" is a diet)
+ROLE_INSURANCE = "insurance_certificate"  # a file field: the insurance certificate (valid for the school year)
+ROLE_VACCINATIONS = "vaccinations"  # a file field: the vaccination pages of the health record
 # What a short text answer is, whatever its label or key (the ``meaning`` of a short text field).
 LAST_NAME, FIRST_NAME = "last_name", "first_name"
 TEXT_MEANINGS = [(LAST_NAME, _("A person's last name")), (FIRST_NAME, _("A person's first name"))]

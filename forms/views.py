@@ -30,6 +30,7 @@ from home.selectors import council_for_request, rules_pages_to_accept_again
 
 from . import selectors, services
 from .display import summary
+from .family.views import household_dashboard
 from .models import FormPage
 from .notifications import declared_qf_notice
 from .rendering import (
@@ -473,22 +474,28 @@ def family_space(request):
     """Mon espace famille: drafts (with their expiry), sent dossiers (with their status), renewals offered."""
     from .renewal import renewal_source
 
-    drafts = list(selectors.drafts_for_family(user=request.user))
+    council = council_for_request(request)
+    # The space of the site's council only: each council's family space is its own (issue 17).
+    drafts = [
+        draft
+        for draft in selectors.drafts_for_family(user=request.user)
+        if council is not None and draft.form_page.path.startswith(council.path)
+    ]
     for draft in drafts:
         draft.resume_url = draft.form_page.specific.get_url(request) if draft.form_page.live else ""
-    dossiers = list(selectors.dossiers_for_family(user=request.user))
+    dossiers = list(selectors.dossiers_for_family(user=request.user).filter(council=council))
     drafted = {draft.form_page_id for draft in drafts}
     renewals = []
     for page in FormPage.objects.live().filter(renewable=True, pk__in={d.form_page_id for d in dossiers}):
         source = renewal_source(form_page=page, user=request.user)
         if source is not None and page.pk not in drafted and page.is_open():
             renewals.append({"page": page, "source": source})
-    council = council_for_request(request)
     new_rules = [
         {"page": page, "accept_url": page.get_url(request) + page.reverse_subpage("accept")}
         for page in (rules_pages_to_accept_again(council=council, user=request.user) if council else [])
     ]
     context = {"drafts": drafts, "dossiers": dossiers, "renewals": renewals, "new_rules": new_rules}
+    context.update(household_dashboard(request, council))
     return render(request, "forms/family_space.html", context)
 
 

@@ -586,6 +586,7 @@ def dossier_prices_estimate(*, dossier: Dossier) -> dict:
     draft_view = Dossier(
         form_page=dossier.form_page,
         council=dossier.council,
+        family=dossier.family,
         answers=dossier.answers,
         definition=dossier.definition,
         qf=qf if source else None,
@@ -610,6 +611,7 @@ def dossier_prices_estimate(*, dossier: Dossier) -> dict:
         confirmed = Dossier(
             form_page=dossier.form_page,
             council=dossier.council,
+            family=dossier.family,
             answers=dossier.answers,
             definition=dossier.definition,
             qf=qf,

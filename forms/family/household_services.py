@@ -14,6 +14,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
+from allauth.account.models import EmailAddress
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -33,13 +34,17 @@ from ..definition import (
     ROLE_GUARDIAN_EMAIL,
     ROLE_GUARDIAN_PHONE,
     ROLE_HOUSEHOLD_ADDRESS,
+    ROLE_INSURANCE,
+    ROLE_VACCINATIONS,
     Definition,
 )
 from ..models import Dossier
 from .household import (
+    DocumentKind,
     Household,
     HouseholdAccount,
     HouseholdChild,
+    HouseholdDocument,
     HouseholdEvent,
     HouseholdEventKind,
     HouseholdGuardian,
@@ -447,7 +452,45 @@ def household_validate_dossier(*, dossier: Dossier, actor, refused: dict[str, st
     household_update(
         household=household, changes=changes, data=data, actor=actor, dossier=dossier, verified=True, refused=refused
     )
+    household_documents_record(household=household, dossier=dossier)
     return household
+
+
+def _valid_until(kind: str, uploaded: datetime.date) -> datetime.date | None:
+    if kind == DocumentKind.PROOF_OF_ADDRESS:  # "under three months"
+        month = uploaded.month + 3
+        year, month = uploaded.year + (month - 1) // 12, (month - 1) % 12 + 1
+        return datetime.date(year, month, min(uploaded.day, 28))
+    if kind == DocumentKind.INSURANCE:  # for the school year: until the 31st of August
+        return datetime.date(uploaded.year + (1 if uploaded.month >= 9 else 0), 8, 31)
+    return None
+
+
+def household_documents_record(*, household: Household, dossier: Dossier) -> list[HouseholdDocument]:
+    """The validated dossier's documents go on file, with their validity: the proof of address (the form's
+    proof of address field), the insurance certificate and the vaccination pages (fields with those roles)."""
+    page = dossier.form_page.specific
+    kinds = {}
+    if page.proof_of_address_key:
+        kinds[page.proof_of_address_key] = DocumentKind.PROOF_OF_ADDRESS
+    for _index, spec in dossier.get_definition().fields():
+        if spec["type"] == "file" and spec.get("role") in (ROLE_INSURANCE, ROLE_VACCINATIONS):
+            kinds[spec["key"]] = DocumentKind.INSURANCE if spec["role"] == ROLE_INSURANCE else DocumentKind.VACCINATIONS
+    recorded = []
+    for stored in dossier.files.filter(replaced_at__isnull=True, key__in=list(kinds)):
+        kind = kinds[stored.key]
+        document, _created = HouseholdDocument.objects.update_or_create(
+            household=household,
+            file=stored,
+            defaults={
+                "kind": kind,
+                "label": DocumentKind(kind).label,
+                "health": stored.health,
+                "valid_until": _valid_until(kind, timezone.localtime(stored.uploaded_at).date()),
+            },
+        )
+        recorded.append(document)
+    return recorded
 
 
 def dossier_household_changes(*, dossier: Dossier) -> list[Change]:
@@ -479,8 +522,6 @@ def household_invite(*, household: Household, email: str, by) -> HouseholdInvita
 
 def household_invitation_accept(*, token, user) -> Household:
     """The invited guardian, logged in with a verified address equal to the invitation's, joins the household."""
-    from allauth.account.models import EmailAddress
-
     invitation = HouseholdInvitation.objects.select_related("household").filter(token=token, accepted_at=None).first()
     if invitation is None:
         raise PermissionDenied(_("This invitation is no longer valid."))
