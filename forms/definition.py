@@ -31,6 +31,7 @@ GROUP_TYPE = "group"
 ROLE_CHILDREN = "children"  # a repeatable group: the children of the household
 ROLE_HOUSEHOLD_ADDRESS = "household_address"  # an address field: where the household lives
 # Household attributes a field reads and writes (issue 17, see forms/family/household_services.py).
+ROLE_CHILD = "child"  # a top-level short text: the form is about one child of the household, this is its first name
 ROLE_BIRTH_DATE = "birth_date"  # a date field: a child's date of birth (in the children group or a form about a child)
 ROLE_GUARDIAN_PHONE = "guardian_phone"  # a phone field: a guardian's (the first one: the first guardian's)
 ROLE_GUARDIAN_EMAIL = "guardian_email"  # an email field: a guardian's

@@ -30,6 +30,7 @@ from connectors.crypto import DecryptionError, decrypt, encrypt
 from connectors.prefill import person_usual_case
 
 from .definition import GROUP_TYPE, Definition
+from .family.child_forms import child_sent_this_period, child_spec
 from .family.household_selectors import household_for, household_qf_on_file
 from .family.household_services import household_sync_submitted
 from .models import (
@@ -104,6 +105,8 @@ def dossier_sent_this_period(*, form_page: FormPage, user) -> Dossier | None:
     do not count), or None."""
     if not user.is_authenticated:
         return None
+    if child_spec(definition_for(form_page)) is not None:
+        return None  # a form about a child is sent once per child: ``child_sent_this_period`` (issue 17)
     dossiers = Dossier.objects.filter(form_page=form_page, family=user)
     if form_page.opens_at:
         dossiers = dossiers.filter(submitted_at__gte=form_page.opens_at)
@@ -621,6 +624,10 @@ def dossier_submit(*, draft: Draft, request_meta: Mapping[str, Any]) -> Dossier:
         if not list(Draft.objects.select_for_update().filter(pk=draft.pk).values_list("pk", flat=True)):
             raise AlreadySent(dossier=dossier_latest(form_page=form_page, user=user))
         _refuse_if_sent(form_page=form_page, user=user)
+        if user is not None and form_page.multiplicity == Multiplicity.ONE_PER_PERIOD:
+            sent_for_child = child_sent_this_period(form_page=form_page, user=user, provenance=draft.provenance)
+            if sent_for_child is not None:  # a form about a child: once per child (issue 17)
+                raise AlreadySent(dossier=sent_for_child)
         reference = reference_next(council=council, prefix=form_page.reference_prefix, year=now.year)
         _record_rules_acceptances(
             definition=definition,

@@ -39,6 +39,7 @@ from ..definition import (
     Definition,
 )
 from ..models import Dossier
+from .child_forms import child_of_answers
 from .household import (
     DocumentKind,
     Household,
@@ -174,6 +175,8 @@ def household_data_from_dossier(*, dossier: Dossier) -> dict[str, Any]:
     if guardians:
         data["guardians"] = guardians
     children = children_from_answers(definition=definition, answers=dossier.answers)
+    if not children and child_of_answers(definition, dossier.answers):
+        children = [child_of_answers(definition, dossier.answers)]  # a form about one child
     if children:
         data["children"] = children
     return data

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from home.selectors import council_for_request, council_site_url
 
 from ..models import DossierStatus, FormPage
+from .child_forms import dossier_child_uuid
 from .household import HouseholdInvitation
 from .household_selectors import (
     household_accounts,
@@ -45,14 +46,6 @@ class InviteForm(forms.Form):
 def child_dossiers(dossiers, child) -> list:
     """The dossiers about one child (their provenance names the household's child)."""
     return [dossier for dossier in dossiers if dossier_child_uuid(dossier) == str(child.uuid)]
-
-
-def dossier_child_uuid(dossier) -> str:
-    """The household child a dossier is about (chosen at its start), or ''."""
-    for origin in (dossier.provenance or {}).values():
-        if isinstance(origin, dict) and origin.get("provider") == "household" and origin.get("child"):
-            return origin["child"]
-    return ""
 
 
 def household_dashboard(request, council) -> dict:

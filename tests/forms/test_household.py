@@ -242,7 +242,7 @@ def test_the_family_space_is_a_dashboard_of_the_household_of_the_site_council(co
     load_council_pages(council_a, surcharge="15")
     sent(famille(council_a), family, qf=410, qf_source="msa", qf_month=datetime.date(YEAR, 1, 1))
     elsewhere = make_dossier(
-        make_form(council_b, step("Foyer", field("short_text", "nom")), slug="autre"), family, {"nom": "x"}
+        make_form(council_b, step("Foyer", field("short_text", "nom")), slug="autre", reference_prefix="BEL"), family, {"nom": "x"}
     )
     client = family_client(family)
     page = client.get("/espace-famille/").content.decode()
