@@ -242,7 +242,9 @@ def test_the_family_space_is_a_dashboard_of_the_household_of_the_site_council(co
     load_council_pages(council_a, surcharge="15")
     sent(famille(council_a), family, qf=410, qf_source="msa", qf_month=datetime.date(YEAR, 1, 1))
     elsewhere = make_dossier(
-        make_form(council_b, step("Foyer", field("short_text", "nom")), slug="autre", reference_prefix="BEL"), family, {"nom": "x"}
+        make_form(council_b, step("Foyer", field("short_text", "nom")), slug="autre", reference_prefix="BEL"),
+        family,
+        {"nom": "x"},
     )
     client = family_client(family)
     page = client.get("/espace-famille/").content.decode()
@@ -263,4 +265,4 @@ def test_the_family_space_is_a_dashboard_of_the_household_of_the_site_council(co
     assert joined.status_code == 302
     assert "Julien Fontaine" in family_client(claire).get("/espace-famille/").content.decode()
     bad = client.post("/espace-famille/foyer/inviter/", {"email": "pas-une-adresse"}, follow=True).content.decode()
-    assert "Saisissez une adresse e-mail valide" in bad
+    assert "Saisissez une adresse de courriel valide." in bad
