@@ -70,8 +70,8 @@ def _guardian_fields(prefix: str, required: bool = True):
     return [
         _field("short_text", f"{prefix}_nom", "Nom", required=required, meaning=LAST_NAME),
         _field("short_text", f"{prefix}_prenom", "Prénom", required=required, meaning=FIRST_NAME),
-        _field("phone", f"{prefix}_telephone", "Téléphone", required=required),
-        _field("email", f"{prefix}_courriel", "Adresse électronique", required=False),
+        _field("phone", f"{prefix}_telephone", "Téléphone", required=required, role="guardian_phone"),
+        _field("email", f"{prefix}_courriel", "Adresse électronique", required=False, role="guardian_email"),
     ]
 
 
@@ -122,6 +122,7 @@ def dossier_famille(rules_page_id: int | None):
                 "responsable2_telephone",
                 "Téléphone du second responsable",
                 condition=_when("second_responsable"),
+                role="guardian_phone",
             ),
             intro="En cas de garde alternée, chaque parent remplit son propre dossier.",
         ),
@@ -140,7 +141,7 @@ def dossier_famille(rules_page_id: int | None):
                 [
                     _field("short_text", "prenom", "Prénom", meaning=FIRST_NAME),
                     _field("short_text", "nom", "Nom", meaning=LAST_NAME),
-                    _field("date", "date_naissance", "Date de naissance", max_age=18),
+                    _field("date", "date_naissance", "Date de naissance", max_age=18, role="birth_date"),
                 ],
                 min_items=1,
                 max_items=8,
@@ -170,9 +171,9 @@ def inscription_enfant(links: dict[str, int] | None = None):
     return [
         _step(
             "L'enfant",
-            _field("short_text", "prenom", "Prénom de l'enfant"),
-            _field("short_text", "nom", "Nom de l'enfant"),
-            _field("date", "date_naissance", "Date de naissance", max_age=17),
+            _field("short_text", "prenom", "Prénom de l'enfant", meaning=FIRST_NAME, role="child"),
+            _field("short_text", "nom", "Nom de l'enfant", meaning=LAST_NAME),
+            _field("date", "date_naissance", "Date de naissance", max_age=17, role="birth_date"),
             _field(
                 "multiple_choice",
                 "services",
@@ -227,8 +228,8 @@ def autorisations():
     return [
         _step(
             "L'enfant",
-            _field("short_text", "prenom", "Prénom de l'enfant"),
-            _field("date", "date_naissance", "Date de naissance", max_age=17),
+            _field("short_text", "prenom", "Prénom de l'enfant", meaning=FIRST_NAME, role="child"),
+            _field("date", "date_naissance", "Date de naissance", max_age=17, role="birth_date"),
         ),
         _step(
             "Sorties",
@@ -281,8 +282,8 @@ def pai():
     return [
         _step(
             "L'enfant et le protocole",
-            _field("short_text", "prenom", "Prénom de l'enfant"),
-            _field("short_text", "nom", "Nom de l'enfant"),
+            _field("short_text", "prenom", "Prénom de l'enfant", meaning=FIRST_NAME, role="child"),
+            _field("short_text", "nom", "Nom de l'enfant", meaning=LAST_NAME),
             _field("file", "protocole", "Protocole signé par le médecin", health=True),
         ),
         _step(
@@ -503,6 +504,7 @@ def _demo_dossiers(council, family) -> None:
     """One dossier famille per status for the demo family (made once: existing ones are kept as they are)."""
     from django.db import transaction
 
+    from .family.household_services import household_sync_submitted
     from .models import Dossier, DossierEvent
     from .rendering import definition_for
     from .services import reference_next
@@ -549,3 +551,5 @@ def _demo_dossiers(council, family) -> None:
                     to_status=status,
                     comment="Démonstration",
                 )
+            if status == "validated":  # the demo family's household comes from its validated dossier famille
+                household_sync_submitted(dossier=dossier)

@@ -30,7 +30,7 @@ from home.selectors import council_for_request, rules_pages_to_accept_again
 
 from . import selectors, services
 from .display import summary
-from .family.views import household_dashboard
+from .family.views import child_choice_context, child_start, household_dashboard
 from .models import FormPage
 from .notifications import declared_qf_notice
 from .rendering import (
@@ -113,6 +113,7 @@ def form_start(request, page: FormPage):
         if reason is not None:
             return _refuse(request, page)
         draft = _draft(request, page, create=True)
+        child_start(request, page=page, definition=definition, draft=draft)  # a form about a child (issue 17)
         shown = visible_steps(definition, draft.answers, today=_today())
         return redirect(_step_url(page, shown[0] if shown else 0))
     context = {
@@ -122,6 +123,7 @@ def form_start(request, page: FormPage):
         "draft": draft,
         "login_url": _login_url(request),
         "resume_url": _resume_url(page, definition, draft) if draft else "",
+        **(child_choice_context(request, page=page, definition=definition) if reason is None and not draft else {}),
     }
     return render(request, "forms/form_page.html", context)
 

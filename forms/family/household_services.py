@@ -39,7 +39,7 @@ from ..definition import (
     Definition,
 )
 from ..models import Dossier
-from .child_forms import child_of_answers
+from .child_forms import child_of_answers, child_spec
 from .household import (
     DocumentKind,
     Household,
@@ -171,7 +171,8 @@ def household_data_from_dossier(*, dossier: Dossier) -> dict[str, Any]:
         origin = dossier.provenance.get(dossier.form_page.specific.qf_key)
         if origin:
             data["qf_provenance"] = {key: value for key, value in origin.items() if key != "raw"}
-    guardians = guardians_from_answers(definition=definition, answers=dossier.answers)
+    # A form about one child names the child, not its guardians.
+    guardians = [] if child_spec(definition) else guardians_from_answers(definition=definition, answers=dossier.answers)
     if guardians:
         data["guardians"] = guardians
     children = children_from_answers(definition=definition, answers=dossier.answers)

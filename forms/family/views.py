@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from home.selectors import council_for_request, council_site_url
 
 from ..models import DossierStatus, FormPage
-from .child_forms import dossier_child_uuid
+from .child_forms import child_spec, children_to_choose, dossier_child_uuid, draft_child_choose
 from .household import HouseholdInvitation
 from .household_selectors import (
     household_accounts,
@@ -201,3 +201,38 @@ def household_refused_from_post(data) -> dict[str, str]:
         for name in data
         if name.startswith("household_refuse__")
     }
+
+
+# Forms about one child ---------------------------------------------------------------------------
+
+
+def child_choice_context(request, *, page, definition) -> dict:
+    """The chooser of the start page of a form about one child: the household's children (those already
+    done this period are shown, not offered), and "another child"."""
+    if child_spec(definition) is None or not request.user.is_authenticated:
+        return {}
+    children = children_to_choose(form_page=page, user=request.user, council=council_for_request(request))
+    return {"children_choice": children} if children else {}
+
+
+def child_start(request, *, page, definition, draft) -> None:
+    """Fill the new draft with the child chosen on the start page, and say what was already on file."""
+    if child_spec(definition) is None or not request.user.is_authenticated:
+        return
+    chosen = request.POST.get("child", "")
+    choices = {
+        str(entry["child"].uuid): entry["child"]
+        for entry in children_to_choose(form_page=page, user=request.user, council=council_for_request(request))
+        if not entry["done"]
+    }
+    child = choices.get(chosen)
+    draft_child_choose(draft=draft, definition=definition, child=child)
+    if child is not None:
+        messages.info(
+            request,
+            _(
+                "Already on file for %(name)s: first name, last name and date of birth are filled in. If one of "
+                "them is wrong, correct it: the service will check the correction."
+            )
+            % {"name": child.first_name},
+        )
