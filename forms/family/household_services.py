@@ -39,7 +39,7 @@ from ..definition import (
     Definition,
 )
 from ..models import Dossier
-from .child_forms import child_of_answers, child_spec
+from .child_forms import child_of_answers, child_spec, dossier_child_uuid
 from .household import (
     DocumentKind,
     Household,
@@ -177,7 +177,8 @@ def household_data_from_dossier(*, dossier: Dossier) -> dict[str, Any]:
         data["guardians"] = guardians
     children = children_from_answers(definition=definition, answers=dossier.answers)
     if not children and child_of_answers(definition, dossier.answers):
-        children = [child_of_answers(definition, dossier.answers)]  # a form about one child
+        # A form about one child: the child chosen at its start (by its identifier), as the family gives it.
+        children = [{**child_of_answers(definition, dossier.answers), "uuid": dossier_child_uuid(dossier)}]
     if children:
         data["children"] = children
     return data
@@ -255,6 +256,8 @@ def _child_values(child: HouseholdChild) -> dict[str, Any]:
 
 def child_match(household: Household, child: dict[str, Any]) -> HouseholdChild | None:
     """The household's child a form's child is (same first name, and same date of birth when both are known)."""
+    if child.get("uuid"):
+        return household.children.filter(uuid=child["uuid"]).first() if household.pk else None
     for known in household.children.all() if household.pk else []:
         if _simple(known.first_name) != _simple(child.get("first_name", "")):
             continue
@@ -292,6 +295,8 @@ def household_changes(*, household: Household, data: dict[str, Any]) -> list[Cha
         else:
             key, before_values, name = str(known.uuid), _child_values(known), known.first_name
         for attribute, after in child.items():
+            if attribute == "uuid":
+                continue
             before = before_values.get(attribute, "")
             if (after not in ("", None, False) and after != before) or (
                 attribute == "aeeh" and after != (before or False)

@@ -266,3 +266,50 @@ def test_the_family_space_is_a_dashboard_of_the_household_of_the_site_council(co
     assert "Julien Fontaine" in family_client(claire).get("/espace-famille/").content.decode()
     bad = client.post("/espace-famille/foyer/inviter/", {"email": "pas-une-adresse"}, follow=True).content.decode()
     assert "Saisissez une adresse de courriel valide." in bad
+
+
+def child_form(council):
+    return make_form(
+        council,
+        step(
+            "L'enfant",
+            field("short_text", "prenom", "Prénom de l'enfant", meaning="first_name", role="child"),
+            field("date", "naissance", "Date de naissance", role="birth_date"),
+            field("yes_no", "sorties", "Sorties autorisées"),
+        ),
+        slug="autorisations",
+        title="Autorisations",
+    )
+
+
+def test_a_form_about_a_child_starts_from_a_child_of_the_household_once_per_child(council_a, family):
+    from forms.family.child_forms import dossier_child_uuid
+    from forms.models import Draft
+    from forms.services import dossier_submit
+
+    from .conftest import family_client
+
+    sent(famille(council_a), family, qf=410, qf_source="msa")
+    household = household_for(user=family, council=council_a)
+    emma = household.children.get(first_name="Emma")
+    page = child_form(council_a)
+    client = family_client(family)
+    start = client.get(page.url).content.decode()
+    assert "Pour quel enfant" in start and "Emma" in start and "Jules" in start
+    response = client.post(page.url, {"child": str(emma.uuid)}, follow=True)
+    assert "Déjà connu pour Emma" in response.content.decode()
+    draft = Draft.objects.get(form_page=page, user=family)
+    assert draft.answers["prenom"] == "Emma" and draft.answers["naissance"] == emma.birth_date.isoformat()
+    # The family corrects the date of birth: the correction goes to the agent, before/after.
+    draft.answers.update(naissance=f"{YEAR - 6}-03-12", sorties="oui")
+    draft.save()
+    dossier = dossier_submit(draft=draft, request_meta={"ip_address": "127.0.0.1", "user_agent": "test"})
+    assert dossier_child_uuid(dossier) == str(emma.uuid)
+    emma.refresh_from_db()
+    assert emma.birth_date == datetime.date(YEAR - 6, 3, 2)  # unchanged until an agent validates
+    change = {c.path: c for c in dossier_household_changes(dossier=dossier)}[f"children.{emma.uuid}.birth_date"]
+    assert (change.before_text, change.after_text) == (f"02/03/{YEAR - 6}", f"12/03/{YEAR - 6}")
+    again = client.get(page.url).content.decode()
+    assert "Emma : déjà envoyé pour cette période" in again and f'value="{emma.uuid}"' not in again
+    page_html = client.get("/espace-famille/").content.decode()
+    assert dossier.reference in page_html.split("Emma", 1)[1].split("Jules", 1)[0]  # listed under Emma
