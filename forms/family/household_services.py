@@ -548,3 +548,48 @@ def household_invitation_accept(*, token, user) -> Household:
         invitation.save(update_fields=["accepted_at"])
         HouseholdEvent.objects.create(household=household, kind=HouseholdEventKind.JOINED, actor=user)
     return household
+
+
+# Renewal ---------------------------------------------------------------------------------------
+
+
+def household_answers(*, household: Household, definition: Definition) -> dict[str, Any]:
+    """The answers a form gets from the household (renewal starts from it): the address, the guardians'
+    names, phones and emails, the children (names and dates of birth), for the fields with those roles."""
+    answers: dict[str, Any] = {}
+    address_spec = definition.field_with_role(ROLE_HOUSEHOLD_ADDRESS)
+    if address_spec is not None and household.address_city:
+        answers[address_spec["key"]] = dict(household.address)
+    guardians = list(household.guardians.all())
+    seen: dict[str, int] = {}
+    for _index, spec in definition.fields():
+        if spec["type"] == GROUP_TYPE or spec.get("health") or child_spec(definition):
+            continue
+        attribute = MEANING_ATTRIBUTES.get(spec.get("meaning")) or GUARDIAN_ROLES.get(spec.get("role"))
+        if not attribute:
+            continue
+        number = seen.get(attribute, 0)
+        seen[attribute] = number + 1
+        if number < len(guardians) and getattr(guardians[number], attribute):
+            answers[spec["key"]] = getattr(guardians[number], attribute)
+    group = definition.field_with_role(ROLE_CHILDREN)
+    if group is not None and household.children.exists():
+        items = []
+        for child in household.children.all():
+            values = _child_values(child)
+            item = {}
+            for spec in group.get("fields", []):
+                found = _child_attribute(spec, None)
+                if found is not None and values.get(found[0]) not in ("", None):
+                    value = values[found[0]]
+                    item[spec["key"]] = ("oui" if value else "non") if isinstance(value, bool) else value
+            items.append(item)
+        answers[group["key"]] = items
+    return answers
+
+
+def household_valid_documents(*, household: Household, kind: str, on: datetime.date | None = None):
+    """The household's documents of ``kind`` still valid on ``on`` (today), latest first."""
+    on = on or timezone.localdate()
+    documents = household.documents.filter(kind=kind, file__isnull=False, file__replaced_at__isnull=True)
+    return [document for document in documents.order_by("-recorded_at") if document.is_valid(on)]

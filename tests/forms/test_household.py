@@ -313,3 +313,48 @@ def test_a_form_about_a_child_starts_from_a_child_of_the_household_once_per_chil
     assert "Emma : déjà envoyé pour cette période" in again and f'value="{emma.uuid}"' not in again
     page_html = client.get("/espace-famille/").content.decode()
     assert dossier.reference in page_html.split("Emma", 1)[1].split("Jules", 1)[0]  # listed under Emma
+
+
+def test_renewal_starts_from_the_household_and_keeps_a_proof_of_address_still_valid(council_a, family):
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from forms.family.household import DocumentKind, HouseholdDocument
+    from forms.models import DossierFile, Draft
+    from forms.services import private_storage
+
+    from .conftest import PDF, famille_form, family_client
+
+    page = famille_form(council_a, opens_at=timezone.now() - datetime.timedelta(days=1))
+    last_year = make_dossier(page, family, {"nom": "Martin", "quotient_familial": 650}, status=S.VALIDATED)
+    last_year.submitted_at = timezone.now() - datetime.timedelta(days=366)
+    last_year.save()
+    household_sync_submitted(dossier=last_year)
+    household = household_for(user=family, council=council_a)
+    guardian = household.guardians.get()
+    assert guardian.last_name == "Martin"
+    guardian.last_name = "Martin-Durand"  # changed since (e.g. verified by an agent on another dossier)
+    guardian.save()
+    path = private_storage().save("forms/test/facture.pdf", ContentFile(PDF))
+    stored = DossierFile.objects.create(
+        dossier=last_year,
+        key="justificatif_domicile",
+        original_name="facture.pdf",
+        content_type="application/pdf",
+        size=len(PDF),
+        sha256="0",
+        path=path,
+    )
+    HouseholdDocument.objects.create(
+        household=household,
+        kind=DocumentKind.PROOF_OF_ADDRESS,
+        label="Justificatif de domicile",
+        file=stored,
+        valid_until=timezone.localdate() + datetime.timedelta(days=30),
+    )
+    response = family_client(family).post(f"/espace-famille/renouveler/{page.pk}/")
+    assert response.status_code == 302
+    draft = Draft.objects.get(user=family)
+    assert draft.answers["nom"] == "Martin-Durand"  # from the household, not from last year's answers
+    kept = draft.files.get(key="justificatif_domicile")
+    assert kept.original_name == "facture.pdf" and draft.answers["justificatif_domicile"] == str(kept.uuid)
