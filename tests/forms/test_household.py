@@ -358,3 +358,30 @@ def test_renewal_starts_from_the_household_and_keeps_a_proof_of_address_still_va
     assert draft.answers["nom"] == "Martin-Durand"  # from the household, not from last year's answers
     kept = draft.files.get(key="justificatif_domicile")
     assert kept.original_name == "facture.pdf" and draft.answers["justificatif_domicile"] == str(kept.uuid)
+
+
+def test_agents_see_the_household_behind_a_dossier_and_refuse_a_change_in_the_validation_form(council_a, family):
+    from tests.conftest import otp_client
+
+    page = famille(council_a)
+    agent = make_agent(council_a, "agent.a")
+    first = sent(page, family, status=S.UNDER_REVIEW, qf=410, qf_source="msa", qf_month=datetime.date(YEAR, 1, 1))
+    workflow.dossier_validate(dossier=first, by=agent, override=True)
+    second = sent(page, family, answers(resp_tel="0699999999"), status=S.UNDER_REVIEW, qf=620, qf_source="cnaf")
+    client = otp_client(agent)
+    html = client.get(f"/admin/dossiers/{second.pk}/").content.decode()
+    panel = html.split('id="household-panel-title"', 1)[1]
+    assert "Julien Fontaine" in panel and "Emma" in panel and "Jules" in panel and "AEEH" in panel
+    assert first.reference in panel and second.reference in panel  # all the household's dossiers
+    assert "410 (MSA" in panel and "620 (CAF" in panel  # the QF history with its sources
+    assert "Ce que la validation change dans le foyer" in html and "0601020304" in html and "0699999999" in html
+    response = client.post(
+        f"/admin/dossiers/{second.pk}/validate/",
+        {"household_refuse__guardians.1.phone": "1", "household_reason__guardians.1.phone": "Numéro non attribué."},
+    )
+    assert response.status_code == 302
+    second.refresh_from_db()
+    assert second.status == S.VALIDATED
+    household = household_for(user=family, council=council_a)
+    assert household.guardians.get().phone == "0601020304" and household.qf == 620
+    assert household.events.get(kind="refused").comment == "Numéro non attribué."
