@@ -27,6 +27,7 @@ from .backoffice_forms import (
     ValidateForm,
 )
 from .display import summary
+from .family.child_forms import dossier_child_name
 from .family.views import household_refused_from_post, household_staff_context
 from .models import DossierStatus, SavedFilter
 from .rendering import visible_steps
@@ -58,6 +59,11 @@ def dossier_list(request):
         raise PermissionDenied
     form, queryset = _filtered(request)
     page = Paginator(queryset.order_by("-submitted_at", "-pk"), PER_PAGE).get_page(request.GET.get("p"))
+    for dossier in page:  # the child a dossier is about (a PAI's child only with the health role)
+        health = dossier.is_health_data and not selectors.can_see_health_data(
+            user=request.user, council=dossier.council_id
+        )
+        dossier.child_name = "" if health else dossier_child_name(dossier)
     query = _filter_query(request)
     context = {
         "page_title": _("Dossiers"),

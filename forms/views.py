@@ -30,6 +30,7 @@ from home.selectors import council_for_request, rules_pages_to_accept_again
 
 from . import selectors, services
 from .display import summary
+from .family.child_forms import dossier_child_name
 from .family.views import child_choice_context, child_start, household_dashboard
 from .models import FormPage
 from .notifications import declared_qf_notice
@@ -486,6 +487,8 @@ def family_space(request):
     for draft in drafts:
         draft.resume_url = draft.form_page.specific.get_url(request) if draft.form_page.live else ""
     dossiers = list(selectors.dossiers_for_family(user=request.user).filter(council=council))
+    for dossier in dossiers:
+        dossier.child_name = dossier_child_name(dossier)
     drafted = {draft.form_page_id for draft in drafts}
     renewals = []
     for page in FormPage.objects.live().filter(renewable=True, pk__in={d.form_page_id for d in dossiers}):

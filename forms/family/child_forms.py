@@ -116,3 +116,9 @@ def child_sent_this_period(*, form_page: FormPage, user, provenance: dict) -> Do
     if form_page.opens_at:
         sent = sent.filter(submitted_at__gte=form_page.opens_at)
     return next((dossier for dossier in sent.order_by("-pk") if dossier_child_uuid(dossier) == wanted), None)
+
+
+def dossier_child_name(dossier) -> str:
+    """The name of the child a dossier is about (first and last name as sent), or ''."""
+    child = child_of_answers(Definition(steps=dossier.definition or []), dossier.answers or {})
+    return " ".join(part for part in (child.get("first_name"), child.get("last_name")) if part)

@@ -313,6 +313,11 @@ def test_a_form_about_a_child_starts_from_a_child_of_the_household_once_per_chil
     assert "Emma : déjà envoyé pour cette période" in again and f'value="{emma.uuid}"' not in again
     page_html = client.get("/espace-famille/").content.decode()
     assert dossier.reference in page_html.split("Emma", 1)[1].split("Jules", 1)[0]  # listed under Emma
+    assert "Autorisations – Emma" in page_html  # and named in the list of dossiers sent
+    from tests.conftest import otp_client
+
+    listing = otp_client(make_agent(council_a, "agent.a")).get("/admin/dossiers/").content.decode()
+    assert "Autorisations – Emma" in listing
 
 
 def test_renewal_starts_from_the_household_and_keeps_a_proof_of_address_still_valid(council_a, family):
