@@ -199,7 +199,7 @@ def inscription_enfant(links: dict[str, int] | None = None):
             "Santé",
             _field("short_text", "medecin_nom", "Médecin traitant"),
             _field("phone", "medecin_telephone", "Téléphone du médecin"),
-            _field("file", "vaccinations", "Pages vaccinations du carnet de santé", health=True),
+            _field("file", "vaccinations", "Pages vaccinations du carnet de santé", health=True, role="vaccinations"),
             _field("yes_no", "a_pai", "L'enfant a-t-il un projet d'accueil individualisé (PAI) ?"),
             _info(
                 "Projet d'accueil individualisé",
@@ -219,7 +219,7 @@ def inscription_enfant(links: dict[str, int] | None = None):
             "Assurance",
             _field("short_text", "assureur", "Compagnie d'assurance (responsabilité civile extrascolaire)"),
             _field("short_text", "numero_contrat", "Numéro de contrat"),
-            _field("file", "attestation_assurance", "Attestation d'assurance"),
+            _field("file", "attestation_assurance", "Attestation d'assurance", role="insurance_certificate"),
         ),
     ]
 

@@ -45,6 +45,7 @@ from .household import (
     Household,
     HouseholdAccount,
     HouseholdChild,
+    HouseholdChildHealth,
     HouseholdDocument,
     HouseholdEvent,
     HouseholdEventKind,
@@ -462,6 +463,10 @@ def household_validate_dossier(*, dossier: Dossier, actor, refused: dict[str, st
         household=household, changes=changes, data=data, actor=actor, dossier=dossier, verified=True, refused=refused
     )
     household_documents_record(household=household, dossier=dossier)
+    child = household.children.filter(uuid=dossier_child_uuid(dossier)).first() if dossier_child_uuid(dossier) else None
+    if child is not None and dossier.is_health_data:
+        # A validated PAI: the child's protected health part says so (read only with the health role).
+        HouseholdChildHealth.objects.update_or_create(child=child, defaults={"has_pai": True, "dossier": dossier})
     return household
 
 
@@ -486,12 +491,14 @@ def household_documents_record(*, household: Household, dossier: Dossier) -> lis
         if spec["type"] == "file" and spec.get("role") in (ROLE_INSURANCE, ROLE_VACCINATIONS):
             kinds[spec["key"]] = DocumentKind.INSURANCE if spec["role"] == ROLE_INSURANCE else DocumentKind.VACCINATIONS
     recorded = []
+    child = household.children.filter(uuid=dossier_child_uuid(dossier)).first() if dossier_child_uuid(dossier) else None
     for stored in dossier.files.filter(replaced_at__isnull=True, key__in=list(kinds)):
         kind = kinds[stored.key]
         document, _created = HouseholdDocument.objects.update_or_create(
             household=household,
             file=stored,
             defaults={
+                "child": child,
                 "kind": kind,
                 "label": DocumentKind(kind).label,
                 "health": stored.health,

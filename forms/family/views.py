@@ -59,7 +59,7 @@ def household_dashboard(request, council) -> dict:
     children = []
     for child in household.children.all():
         children.append({"child": child, "dossiers": child_dossiers(dossiers, child)})
-    documents = list(household.documents.filter(health=False, child__isnull=True).select_related("file"))
+    documents = list(household.documents.filter(health=False).select_related("file", "child"))
     for document in documents:
         document.expired = document.valid_until is not None and document.valid_until < today
         document.expiring = (
