@@ -757,6 +757,7 @@ def paper_dossiers_claim(*, user, council) -> list[Dossier]:
                 to_status=dossier.status,
                 is_public=True,
             )
+            household_sync_submitted(dossier=dossier)  # the family's household, from its paper dossier famille
             claimed.append(dossier)
     if claimed:
         logger.info("%s paper dossier(s) joined to account %s", len(claimed), user.pk)

@@ -217,9 +217,13 @@ def test_existing_families_get_their_household_from_their_latest_validated_dossi
 
     migration = importlib.import_module("forms.migrations.0014_households_of_existing_families")
     page = famille(council_a)
-    validated = make_dossier(page, family, answers(), status=S.VALIDATED, qf=410, qf_source="msa")
-    make_dossier(page, family, answers(address=DIJON, resp_prenom="Jules"), status=S.SUBMITTED, qf=900)
-    enrolment = make_dossier(inscription(council_a), family, {"services": []})
+    # Dossiers sent before households existed: made without a family, then given to it (no household yet).
+    validated = make_dossier(page, None, answers(), status=S.VALIDATED, qf=410, qf_source="msa")
+    latest = make_dossier(page, None, answers(address=DIJON, resp_prenom="Jules"), status=S.SUBMITTED, qf=900)
+    enrolment = make_dossier(inscription(council_a), None, {"services": []})
+    validated.__class__.objects.filter(pk__in=[validated.pk, latest.pk, enrolment.pk]).update(family=family)
+    validated.refresh_from_db()
+    assert household_for(user=family, council=council_a) is None
     before = {d.pk: (d.answers, d.status, d.qf, d.updated_at) for d in validated.__class__.objects.all()}
     migration.forwards(apps, None)
     migration.forwards(apps, None)  # run twice: still one household
