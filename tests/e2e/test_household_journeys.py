@@ -64,7 +64,11 @@ def authorise(journey, portal) -> None:
     alone = page.get_by_role("group", name=re.compile("rentrer seul"))
     if alone.count():  # asked from 8 years old
         alone.get_by_label("Non").check()
+    field(page, "Nom et prénom").fill("Martine Lambert")
+    field(page, "Lien avec l'enfant").fill("Grand-mère")
+    field(page, "Téléphone").fill("06 11 22 33 44")
     page.get_by_role("group", name=re.compile("sorties et les transports")).get_by_label("Oui").check()
+    journey.audit("authorisations: outings")
     page.get_by_role("button", name="Enregistrer et continuer").click()
     page.get_by_label("Je n'autorise pas").check()
     page.get_by_label(re.compile("faire appeler les secours")).check()
