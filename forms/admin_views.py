@@ -28,7 +28,7 @@ from .backoffice_forms import (
 )
 from .display import summary
 from .family.child_forms import dossier_child_name
-from .family.views import household_refused_from_post, household_staff_context
+from .family.household_views import household_refused_from_post, household_staff_context
 from .models import DossierStatus, SavedFilter
 from .rendering import visible_steps
 

@@ -6,7 +6,7 @@ The form pages' own routes (steps, check your answers...) hang under each page (
 from django.urls import path
 
 from . import views
-from .family import views as family_views
+from .family import household_views as family_views
 
 app_name = "forms"
 urlpatterns = [

@@ -31,7 +31,7 @@ from home.selectors import council_for_request, rules_pages_to_accept_again
 from . import selectors, services
 from .display import summary
 from .family.child_forms import dossier_child_name
-from .family.views import child_choice_context, child_start, household_dashboard
+from .family.household_views import child_choice_context, child_start, household_dashboard
 from .models import FormPage
 from .notifications import declared_qf_notice
 from .rendering import (
