@@ -30,7 +30,8 @@ from home.starter import upsert_page
 
 from .backoffice.roles import council_group_ensure
 from .engine.rendering import definition_for
-from .engine.roles import BIRTH_DATE, FIRST_NAME, LAST_NAME
+from .engine.roles import BIRTH_DATE, CHILD, FIRST_NAME, LAST_NAME
+from .family.household_services import household_sync_submitted
 from .family.services import reference_next
 from .models import Dossier, DossierEvent, FormIndexPage, FormPage, StaffRole
 
@@ -86,8 +87,8 @@ def _guardian_fields(prefix: str, required: bool = True):
     return [
         _field("short_text", f"{prefix}_nom", "Nom", required=required, meaning=LAST_NAME),
         _field("short_text", f"{prefix}_prenom", "Prénom", required=required, meaning=FIRST_NAME),
-        _field("phone", f"{prefix}_telephone", "Téléphone", required=required),
-        _field("email", f"{prefix}_courriel", "Adresse électronique", required=False),
+        _field("phone", f"{prefix}_telephone", "Téléphone", required=required, role="guardian_phone"),
+        _field("email", f"{prefix}_courriel", "Adresse électronique", required=False, role="guardian_email"),
     ]
 
 
@@ -138,6 +139,7 @@ def dossier_famille(rules_page_id: int | None):
                 "responsable2_telephone",
                 "Téléphone du second responsable",
                 condition=_when("second_responsable"),
+                role="guardian_phone",
             ),
             intro="En cas de garde alternée, chaque parent remplit son propre dossier.",
         ),
@@ -186,8 +188,8 @@ def inscription_enfant(links: dict[str, int] | None = None):
     return [
         _step(
             "L'enfant",
-            _field("short_text", "prenom", "Prénom de l'enfant"),
-            _field("short_text", "nom", "Nom de l'enfant"),
+            _field("short_text", "prenom", "Prénom de l'enfant", meaning=FIRST_NAME, role=CHILD),
+            _field("short_text", "nom", "Nom de l'enfant", meaning=LAST_NAME),
             _field("date", "date_naissance", "Date de naissance", max_age=17, role=BIRTH_DATE),
             _field(
                 "multiple_choice",
@@ -214,7 +216,7 @@ def inscription_enfant(links: dict[str, int] | None = None):
             "Santé",
             _field("short_text", "medecin_nom", "Médecin traitant"),
             _field("phone", "medecin_telephone", "Téléphone du médecin"),
-            _field("file", "vaccinations", "Pages vaccinations du carnet de santé", health=True),
+            _field("file", "vaccinations", "Pages vaccinations du carnet de santé", health=True, role="vaccinations"),
             _field("yes_no", "a_pai", "L'enfant a-t-il un projet d'accueil individualisé (PAI) ?"),
             _info(
                 "Projet d'accueil individualisé",
@@ -234,7 +236,7 @@ def inscription_enfant(links: dict[str, int] | None = None):
             "Assurance",
             _field("short_text", "assureur", "Compagnie d'assurance (responsabilité civile extrascolaire)"),
             _field("short_text", "numero_contrat", "Numéro de contrat"),
-            _field("file", "attestation_assurance", "Attestation d'assurance"),
+            _field("file", "attestation_assurance", "Attestation d'assurance", role="insurance_certificate"),
         ),
     ]
 
@@ -243,7 +245,7 @@ def autorisations():
     return [
         _step(
             "L'enfant",
-            _field("short_text", "prenom", "Prénom de l'enfant"),
+            _field("short_text", "prenom", "Prénom de l'enfant", meaning=FIRST_NAME, role=CHILD),
             _field("date", "date_naissance", "Date de naissance", max_age=17, role=BIRTH_DATE),
         ),
         _step(
@@ -297,8 +299,8 @@ def pai():
     return [
         _step(
             "L'enfant et le protocole",
-            _field("short_text", "prenom", "Prénom de l'enfant"),
-            _field("short_text", "nom", "Nom de l'enfant"),
+            _field("short_text", "prenom", "Prénom de l'enfant", meaning=FIRST_NAME, role="child"),
+            _field("short_text", "nom", "Nom de l'enfant", meaning=LAST_NAME),
             _field("file", "protocole", "Protocole signé par le médecin", health=True),
         ),
         _step(
@@ -542,3 +544,5 @@ def _demo_dossiers(council, family) -> None:
                     to_status=status,
                     comment="Démonstration",
                 )
+            if status == "validated":  # the demo family's household comes from its validated dossier famille
+                household_sync_submitted(dossier=dossier)

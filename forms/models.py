@@ -694,3 +694,16 @@ class SavedFilter(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# The household (foyer) lives in forms/family/household.py; imported here so that Django registers its models.
+from .family.household import (  # noqa: E402, F401
+    Household,
+    HouseholdAccount,
+    HouseholdChild,
+    HouseholdChildHealth,
+    HouseholdDocument,
+    HouseholdEvent,
+    HouseholdGuardian,
+    HouseholdInvitation,
+)

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from ..engine.display import summary
 from ..engine.rendering import visible_steps
 from ..family import corrections, pricing, selectors
+from ..family.household_views import household_refused_from_post, household_staff_context
 from ..models import DossierStatus, SavedFilter
 from . import exports, workflow
 from .backoffice_forms import (
@@ -123,6 +124,7 @@ def dossier_detail(request, pk: int):
             else {}
         ),
         "notifications": dossier.notifications.all()[:20],
+        **household_staff_context(dossier=dossier, health_allowed=reading["health_allowed"]),
     }
     return render(request, "forms/admin/dossier_detail.html", context)
 
@@ -184,6 +186,7 @@ def dossier_action(request, pk: int, action: str):
                 case=data["case"],
                 pricing_reason=data["pricing_reason"],
                 override=data["override"],
+                household_refused=household_refused_from_post(request.POST),
             )
             messages.success(request, _("The dossier is validated."))
         elif action in ("refuse", "close", "withdraw"):

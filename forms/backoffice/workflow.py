@@ -7,7 +7,7 @@ a correction in ``family.corrections``. Public, keyword-only: ``dossier_transiti
 """
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -21,6 +21,8 @@ from home.selectors import rules_acceptance_status
 from ..engine.definition import Definition
 from ..engine.fieldtypes import RulesType, field_type
 from ..family.corrections import answer_at, answer_text
+from ..family.household_selectors import household_for_dossier, household_qf_on_file
+from ..family.household_services import household_validate_dossier
 from ..family.lifecycle import DEDICATED, TransitionRefused, allowed_transitions, dossier_locked, dossier_move
 from ..family.pricing import (
     CASE_LABELS,
@@ -223,6 +225,7 @@ def dossier_validate(
     case: str = "",
     pricing_reason: str = "",
     override: bool = False,
+    household_refused: Mapping[str, str] | None = None,
 ) -> DossierEvent:
     """Validate a dossier under review: conditions met (or overridden, recorded), QF recorded, prices stored.
 
@@ -231,6 +234,8 @@ def dossier_validate(
     maximum tariff applies. ``resident`` and ``case``: the agent corrects the residence or the decree column
     derived from the dossier, with ``pricing_reason`` (required), recorded in the internal history.
     ``override``: validate although conditions are missing (recorded with what was missing).
+    ``household_refused``: changes to the household the agent refuses (``{path: reason}``, see
+    ``household_services.dossier_household_changes``); the others become the household's verified data.
     """
     if qf is not None and qf_provider not in dict(PROOF_PROVIDERS):
         raise TransitionRefused(_("Say which proof the QF was read on (CAF, MSA or tax notice)."), code="provider")
@@ -307,6 +312,16 @@ def dossier_validate(
                 is_public=False,
                 details={"qf": qf, "qf_provider": qf_provider, "corrections": corrections, "reason": pricing_reason},
             )
+        try:  # the dossier's data become the household's verified data, before pricing from it
+            household_validate_dossier(dossier=dossier, actor=by, refused=household_refused)
+        except ValidationError as error:
+            raise TransitionRefused(error.messages[0], code="household_reason") from error
+        if qf is None and not maximum_tariff and not dossier.form_page.specific.qf_key:
+            # An enrolment is priced on the household's QF as it is now (its dossier famille may have been
+            # validated since the enrolment was sent).
+            on_file = household_qf_on_file(household=household_for_dossier(dossier=dossier))
+            if on_file[0] is not None:
+                dossier.qf, dossier.qf_source, dossier.qf_month = on_file[:3]
         prices = (
             dossier_prices_compute(dossier=dossier, resident=resident, case=case)
             if dossier.form_page.specific.priced_services

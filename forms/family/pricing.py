@@ -22,7 +22,8 @@ from home.services import tariff_quote
 from ..engine import roles
 from ..engine.rendering import definition_for
 from ..models import Dossier, DossierStatus
-from .selectors import family_qf_on_file
+from .household_selectors import household_children_in_care, household_for_dossier, household_qf_on_file
+from .household_services import children_from_answers
 
 PROVIDER_SOURCES = {"CNAF": "cnaf", "MSA": "msa"}
 
@@ -52,11 +53,18 @@ def dossier_qf_from_answers(
     return qf, source, month
 
 
-def children_count(dossier: Dossier) -> int:
-    """The children in the household's care (PSU rate): items of the group whose role is "children"."""
+def children_count(dossier: Dossier) -> tuple[int, int]:
+    """The children in the household's care (PSU rate) and how many receive the AEEH: items of the group
+    whose role is "children", else the household's children."""
     spec = dossier.get_definition().field_with_role(roles.CHILDREN)
     items = dossier.answers.get(spec["key"]) if spec else None
-    return max(len(items), 1) if isinstance(items, list) else 1
+    if isinstance(items, list):
+        children = children_from_answers(definition=dossier.get_definition(), answers=dossier.answers)
+        aeeh = len([child for child in children if child.get("aeeh")])
+        return max(len(items), 1), min(aeeh, max(len(items), 1))
+    household = household_for_dossier(dossier=dossier)
+    children, aeeh = household_children_in_care(household=household) if household is not None else (0, 0)
+    return max(children, 1), aeeh
 
 
 # Which column case follows from the QF's source (``Dossier.qf_source``).
@@ -105,6 +113,9 @@ def dossier_residence_derive(*, dossier: Dossier) -> Derived:
     council's communes. ``value`` is ``None`` when the address gives no commune of the official list."""
     spec = dossier.get_definition().field_with_role(roles.HOUSEHOLD_ADDRESS)
     address = dossier.answers.get(spec["key"]) if spec else None
+    if spec is None:  # a form that does not ask the address (an enrolment): the household's
+        household = household_for_dossier(dossier=dossier)
+        address = household.address if household is not None else None
     insee = address.get("insee", "") if isinstance(address, dict) else ""
     commune = commune_by_insee(insee) if insee else None
     if commune is None:
@@ -128,13 +139,16 @@ def dossier_prices_estimate(*, dossier: Dossier) -> dict:
     )
     on_file = None
     if not form_page.qf_key and dossier.family is not None:
-        # An enrolment does not ask for the QF: the one of the family's dossier famille prices it.
-        on_file = family_qf_on_file(family=dossier.family, council=dossier.council)
-        if on_file is not None:
-            qf, source, month = on_file.qf, on_file.qf_source, on_file.qf_month
+        # An enrolment does not ask for the QF: the household's prices it.
+        on_file = household_qf_on_file(household=household_for_dossier(dossier=dossier))
+        if on_file[0] is not None:
+            qf, source, month = on_file[:3]
+        else:
+            on_file = None
     draft_view = Dossier(
         form_page=dossier.form_page,
         council=dossier.council,
+        family=dossier.family,
         answers=dossier.answers,
         definition=dossier.definition,
         qf=qf if source else None,
@@ -148,7 +162,7 @@ def dossier_prices_estimate(*, dossier: Dossier) -> dict:
         **prices,
         "estimate": True,
         "declared_qf": None,
-        "qf_dossier": on_file.reference if on_file is not None else "",
+        "qf_dossier": on_file[3] if on_file is not None else "",
         # The form does not ask for the QF and no dossier famille gives one: the family should file it.
         "qf_dossier_missing": not form_page.qf_key and on_file is None,
         # Services chosen that the decree in force does not price: the service will tell their price.
@@ -159,6 +173,7 @@ def dossier_prices_estimate(*, dossier: Dossier) -> dict:
         confirmed = Dossier(
             form_page=dossier.form_page,
             council=dossier.council,
+            family=dossier.family,
             answers=dossier.answers,
             definition=dossier.definition,
             qf=qf,
@@ -213,12 +228,14 @@ def dossier_prices_compute(
         resident = derived_residence.value
     elif resident != derived_residence.value:
         residence_reason = _("decided by an agent")
+    children, aeeh = children_count(dossier)
     household = tariffs.Household(
         qf=dossier.qf if known and case != "no_proof" else None,
         qf_source=dossier.qf_source or None if known else None,
         qf_month=dossier.qf_month if known else None,
         resident=resident,
-        children=children_count(dossier),
+        children=children,
+        aeeh=aeeh,
         proof=known and case != "no_proof",
         case=case or None,
         residence=str(residence_reason).rstrip("."),

@@ -13,9 +13,14 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
+from home.selectors import council_for_page
+
 from ..engine.fieldtypes import GROUP_TYPE, field_type
 from ..engine.rendering import definition_for
 from ..models import Dossier, DossierStatus, Draft, DraftFile, FormPage
+from .household import DocumentKind
+from .household_selectors import household_for
+from .household_services import household_answers, household_valid_documents
 from .services import draft_delete, draft_for, form_can_start, private_storage
 
 
@@ -83,6 +88,24 @@ def _renewed_value(*, draft: Draft, source: Dossier, spec: dict, value: Any, pat
     return value
 
 
+def _from_household(*, draft: Draft, form_page: FormPage, user, definition) -> dict:
+    """Issue 17: the renewal starts from the household (its members, address and children as on file),
+    and a proof of address still valid on file is kept rather than asked again."""
+    household = household_for(user=user, council=council_for_page(form_page))
+    if household is None:
+        return {}
+    answers = household_answers(household=household, definition=definition)
+    kept = household_valid_documents(household=household, kind=DocumentKind.PROOF_OF_ADDRESS)
+    if form_page.proof_of_address_key and kept:
+        stored = kept[0].file
+        token = _copy_file(
+            draft=draft, source=stored.dossier, token=str(stored.uuid), path=form_page.proof_of_address_key
+        )
+        if token:
+            answers[form_page.proof_of_address_key] = token
+    return answers
+
+
 def draft_renew(*, form_page: FormPage, user) -> Draft:
     """This year's draft of ``user``, prefilled from last year's validated dossier (see the module's doc).
 
@@ -108,6 +131,7 @@ def draft_renew(*, form_page: FormPage, user) -> Draft:
             value = _renewed_value(draft=draft, source=source, spec=spec, value=source.answers[key], path=key)
             if value is not None:
                 answers[key] = value
+        answers.update(_from_household(draft=draft, form_page=form_page, user=user, definition=definition))
         draft.answers = answers
         draft.renewal_of = source
         draft.save(update_fields=["answers", "renewal_of"])

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from home.models import CouncilHomePage
 
-from ..models import CouncilRole, Dossier, DossierFile, DossierStatus, Draft, DraftFile, StaffRole
+from ..models import CouncilRole, Dossier, DossierFile, Draft, DraftFile, StaffRole
 
 
 def drafts_for_family(*, user) -> QuerySet[Draft]:
@@ -30,23 +30,6 @@ def dossiers_for_family(*, user) -> QuerySet[Dossier]:
     if not user.is_authenticated:
         return Dossier.objects.none()
     return Dossier.objects.filter(family=user).select_related("form_page", "council").order_by("-submitted_at")
-
-
-def family_qf_on_file(*, family, council) -> Dossier | None:
-    """The family's latest dossier of ``council`` (of a form that asks for the QF, such as the dossier famille)
-    whose QF is known from a checked source (fetched from the CAF or MSA, or confirmed by an agent): what
-    prices an enrolment, whose form does not ask for the QF.
-    Refused and closed dossiers do not count."""
-    if family is None or not family.is_authenticated:
-        return None
-    return (
-        Dossier.objects.filter(family=family, council=council, qf__isnull=False)
-        .exclude(qf_source="")
-        .exclude(form_page__qf_key="")  # a form that asks for the QF (not an enrolment that copied it)
-        .exclude(status__in=[DossierStatus.REFUSED, DossierStatus.CLOSED])
-        .order_by("-submitted_at")
-        .first()
-    )
 
 
 def staff_councils(*, user, roles=None) -> QuerySet[CouncilHomePage]:

@@ -55,9 +55,11 @@ from ..models import (
     NotificationEvent,
     ReferenceSequence,
 )
+from .child_forms import child_sent_this_period, child_spec
+from .household_selectors import household_for, household_qf_on_file
+from .household_services import household_sync_submitted
 from .notifications import notification_queue
 from .pricing import dossier_qf_from_answers
-from .selectors import family_qf_on_file
 
 logger = logging.getLogger(__name__)
 
@@ -116,6 +118,8 @@ def dossier_sent_this_period(*, form_page: FormPage, user) -> Dossier | None:
     do not count), or None."""
     if not user.is_authenticated:
         return None
+    if child_spec(definition_for(form_page)) is not None:
+        return None  # a form about a child is sent once per child: ``child_sent_this_period`` (issue 17)
     dossiers = Dossier.objects.filter(form_page=form_page, family=user)
     if form_page.opens_at:
         dossiers = dossiers.filter(submitted_at__gte=form_page.opens_at)
@@ -603,6 +607,10 @@ def dossier_submit(*, draft: Draft, request_meta: Mapping[str, Any]) -> Dossier:
         if not list(Draft.objects.select_for_update().filter(pk=draft.pk).values_list("pk", flat=True)):
             raise AlreadySent(dossier=dossier_latest(form_page=form_page, user=user))
         _refuse_if_sent(form_page=form_page, user=user)
+        if user is not None and form_page.multiplicity == Multiplicity.ONE_PER_PERIOD:
+            sent_for_child = child_sent_this_period(form_page=form_page, user=user, provenance=draft.provenance)
+            if sent_for_child is not None:  # a form about a child: once per child (issue 17)
+                raise AlreadySent(dossier=sent_for_child)
         reference = reference_next(council=council, prefix=form_page.reference_prefix, year=now.year)
         _record_rules_acceptances(
             definition=definition,
@@ -614,11 +622,11 @@ def dossier_submit(*, draft: Draft, request_meta: Mapping[str, Any]) -> Dossier:
         provenance = {key: value for key, value in draft.provenance.items() if key in answers}
         qf, qf_source, qf_month = dossier_qf_from_answers(form_page=form_page, answers=answers, provenance=provenance)
         if not form_page.qf_key and user is not None:
-            # A form that does not ask for the QF (an enrolment) keeps the one of the family's dossier
-            # famille: the one its prices were estimated with, and will be computed with at validation.
-            on_file = family_qf_on_file(family=user, council=council)
-            if on_file is not None:
-                qf, qf_source, qf_month = on_file.qf, on_file.qf_source, on_file.qf_month
+            # A form that does not ask for the QF (an enrolment) keeps the household's: the one its prices
+            # were estimated with, and will be computed with at validation.
+            on_file = household_qf_on_file(household=household_for(user=user, council=council))
+            if on_file[0] is not None:
+                qf, qf_source, qf_month = on_file[:3]
         agent = request_meta.get("agent")
         dossier = Dossier.objects.create(
             reference=reference,
@@ -668,6 +676,7 @@ def dossier_submit(*, draft: Draft, request_meta: Mapping[str, Any]) -> Dossier:
             kind=EventKind.FILED_BY_AGENT if agent else EventKind.SUBMITTED,
             to_status=DossierStatus.SUBMITTED,
         )
+        household_sync_submitted(dossier=dossier)  # the family's household, created or completed (issue 17)
         transaction.on_commit(lambda: _after_submit(dossier, unused))
     logger.info("Dossier %s submitted (form %s)", dossier.reference, form_page.pk)
     return dossier
@@ -726,6 +735,7 @@ def paper_dossiers_claim(*, user, council) -> list[Dossier]:
                 to_status=dossier.status,
                 is_public=True,
             )
+            household_sync_submitted(dossier=dossier)  # the family's household, from its paper dossier famille
             claimed.append(dossier)
     if claimed:
         logger.info("%s paper dossier(s) joined to account %s", len(claimed), user.pk)

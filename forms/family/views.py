@@ -45,6 +45,8 @@ from ..engine.rendering import (
 )
 from ..models import FormPage
 from . import corrections, selectors, services
+from .child_forms import dossier_child_name
+from .household_views import child_choice_context, child_start, household_dashboard
 from .notifications import declared_qf_notice
 from .pricing import dossier_prices_estimate, draft_prices_estimate
 from .renewal import draft_renew, renewal_source
@@ -116,6 +118,7 @@ def form_start(request, page: FormPage):
         if reason is not None:
             return _refuse(request, page)
         draft = _draft(request, page, create=True)
+        child_start(request, page=page, definition=definition, draft=draft)  # a form about a child (issue 17)
         shown = visible_steps(definition, draft.answers, today=_today())
         return redirect(_step_url(page, shown[0] if shown else 0))
     context = {
@@ -125,6 +128,7 @@ def form_start(request, page: FormPage):
         "draft": draft,
         "login_url": _login_url(request),
         "resume_url": _resume_url(page, definition, draft) if draft else "",
+        **(child_choice_context(request, page=page, definition=definition) if reason is None and not draft else {}),
     }
     return render(request, "forms/form_page.html", context)
 
@@ -425,22 +429,30 @@ def form_preview(request, page: FormPage):
 @login_required
 def family_space(request):
     """Mon espace famille: drafts (with their expiry), sent dossiers (with their status), renewals offered."""
-    drafts = list(selectors.drafts_for_family(user=request.user))
+    council = council_for_request(request)
+    # The space of the site's council only: each council's family space is its own (issue 17).
+    drafts = [
+        draft
+        for draft in selectors.drafts_for_family(user=request.user)
+        if council is not None and draft.form_page.path.startswith(council.path)
+    ]
     for draft in drafts:
         draft.resume_url = draft.form_page.specific.get_url(request) if draft.form_page.live else ""
-    dossiers = list(selectors.dossiers_for_family(user=request.user))
+    dossiers = list(selectors.dossiers_for_family(user=request.user).filter(council=council))
+    for dossier in dossiers:
+        dossier.child_name = dossier_child_name(dossier)
     drafted = {draft.form_page_id for draft in drafts}
     renewals = []
     for page in FormPage.objects.live().filter(renewable=True, pk__in={d.form_page_id for d in dossiers}):
         source = renewal_source(form_page=page, user=request.user)
         if source is not None and page.pk not in drafted and page.is_open():
             renewals.append({"page": page, "source": source})
-    council = council_for_request(request)
     new_rules = [
         {"page": page, "accept_url": page.get_url(request) + page.reverse_subpage("accept")}
         for page in (rules_pages_to_accept_again(council=council, user=request.user) if council else [])
     ]
     context = {"drafts": drafts, "dossiers": dossiers, "renewals": renewals, "new_rules": new_rules}
+    context.update(household_dashboard(request, council))
     return render(request, "forms/family_space.html", context)
 
 

@@ -116,6 +116,7 @@ def make_agent(council, username, *, role="agent"):
 def make_dossier(page, family=None, answers=None, *, status="submitted", **fields):
     """A dossier of ``page`` made directly (no HTTP), with its definition snapshot and a first event."""
     from forms.engine.rendering import definition_for
+    from forms.family.household_services import household_sync_submitted
     from forms.family.services import reference_next
     from forms.models import Dossier, DossierEvent
     from home.selectors import council_for_page
@@ -134,6 +135,7 @@ def make_dossier(page, family=None, answers=None, *, status="submitted", **field
         **fields,
     )
     DossierEvent.objects.create(dossier=dossier, actor=family, kind="submitted", to_status="submitted")
+    household_sync_submitted(dossier=dossier)  # as ``dossier_submit`` does: the family's household (issue 17)
     return dossier
 
 
