@@ -29,6 +29,7 @@ from ..engine.definition import Definition, role_of
 from ..engine.fieldtypes import GROUP_TYPE
 from ..engine.rendering import definition_for
 from ..family import selectors
+from ..family.child_forms import child_spec
 from ..family.selectors import agents_of_council
 from ..models import Dossier, DossierStatus, FormPage, SavedFilter
 from . import exports, workflow
@@ -42,10 +43,16 @@ FILTER_NAMES = ("q", "form", "status", "submitted_from", "submitted_to", "assign
 
 def _full_name(values: dict, parts: list[dict]) -> str:
     """ "LAMBERT Camille": the last name, then the first name, of the fields meaning a person's name."""
-    by_meaning = {role_of(part): str(values.get(part["key"]) or "").strip() for part in parts}
+    by_meaning = {_name_part(part): str(values.get(part["key"]) or "").strip() for part in parts}
     return " ".join(
         name for name in (by_meaning.get(roles.LAST_NAME, ""), by_meaning.get(roles.FIRST_NAME, "")) if name
     )
+
+
+def _name_part(spec: dict) -> str:
+    """Which part of a person's name a field holds (a short text says it by its meaning, even when its role
+    is "the child the form is about")."""
+    return spec.get("meaning") if spec.get("meaning") in roles.PERSON_NAMES else role_of(spec)
 
 
 def person_names(definition: Definition, answers: dict) -> tuple[list[str], list[str]]:
@@ -62,19 +69,19 @@ def person_names(definition: Definition, answers: dict) -> tuple[list[str], list
             parts = [
                 child
                 for child in spec.get("fields") or []
-                if role_of(child) in roles.PERSON_NAMES and child.get("key") and not child.get("health")
+                if _name_part(child) in roles.PERSON_NAMES and child.get("key") and not child.get("health")
             ]
             target = children if role_of(spec) == roles.CHILDREN else guardians
             for item in answers.get(spec["key"]) or [] if parts else []:
                 name = _full_name(item, parts) if isinstance(item, dict) else ""
                 if name:
                     target.append(name)
-        elif role_of(spec) in roles.PERSON_NAMES:
+        elif _name_part(spec) in roles.PERSON_NAMES:
             top_level.append(spec)
     if top_level:
         name = _full_name(answers, top_level[:2])
-        if name:
-            guardians.insert(0, name)
+        if name:  # a form about one child names that child; otherwise the first guardian
+            (children if child_spec(definition) is not None else guardians).insert(0, name)
     return guardians, children
 
 

@@ -1,6 +1,9 @@
 """Reads of the household: a family's household for a council, its dossiers, its history, its pricing facts."""
 
+from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
+
+from home.communes import commune_by_insee
 
 from ..models import Dossier
 from .household import Household, HouseholdAccount
@@ -19,7 +22,6 @@ def household_for(*, user, council) -> Household | None:
 
 
 def household_accounts(*, household: Household) -> QuerySet:
-    from django.contrib.auth import get_user_model
 
     return get_user_model().objects.filter(household_links__household=household).order_by("household_links__pk")
 
@@ -36,7 +38,6 @@ def household_dossiers(*, household: Household) -> QuerySet[Dossier]:
 
 def household_is_resident(*, household: Household) -> bool | None:
     """Whether the household's address is in a commune the council serves (None: no commune known)."""
-    from home.communes import commune_by_insee
 
     commune = commune_by_insee(household.address_insee) if household.address_insee else None
     if commune is None:
@@ -45,7 +46,6 @@ def household_is_resident(*, household: Household) -> bool | None:
 
 
 def household_commune(*, household: Household):
-    from home.communes import commune_by_insee
 
     return commune_by_insee(household.address_insee) if household.address_insee else None
 

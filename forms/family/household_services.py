@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from ..engine import roles
 from ..engine.definition import Definition
 from ..engine.fieldtypes import GROUP_TYPE
-from ..models import Dossier
+from ..models import QF_SOURCE_LABELS, Dossier
 from .child_forms import child_of_answers, child_spec, dossier_child_uuid
 from .household import (
     DocumentKind,
@@ -204,8 +204,6 @@ def _text(value: Any) -> str:
             if part
         )
     if isinstance(value, dict) and "qf" in value:
-        from ..models import QF_SOURCE_LABELS
-
         provider = QF_SOURCE_LABELS.get(value.get("provider") or "", _("declared"))
         month = f", {value['month'][:7]}" if value.get("month") else ""
         return f"{value['qf']} ({provider}{month})"
