@@ -4,6 +4,7 @@ import re
 
 from django.core import mail
 from django.utils import timezone
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from home.models import RulesAcceptance, RulesPage
@@ -79,9 +80,16 @@ def test_rules_update_is_accepted_again_and_registered(portal, browser, journey)
 def add_block(page, count_name: str, kind: str | None = None) -> None:
     """Append a block to the StreamField whose child count input is ``count_name``."""
     container = page.locator(f"input[name='{count_name}']").locator("xpath=..")
-    container.locator(".c-sf-add-button").last.click()
+    button = container.locator(".c-sf-add-button").last
+    button.scroll_into_view_if_needed()  # not under the sticky footer of the editor's actions
+    button.click()
     if kind:
-        page.locator(".w-combobox__option-text").filter(has_text=re.compile(f"^{re.escape(kind)}$")).click()
+        option = page.locator(".w-combobox__option-text").filter(has_text=re.compile(f"^{re.escape(kind)}$"))
+        try:
+            option.wait_for(timeout=5000)
+        except PlaywrightTimeout:  # a click that landed before Wagtail's script listened opened nothing
+            button.click()
+        option.click()
 
 
 def test_editor_builds_a_form_and_the_other_council_cannot_touch_it(portal, browser, journey):
