@@ -137,6 +137,15 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The council's frame (head, brand, menu, search, footer) as template fragments, in each process's memory:
+# their keys hold the pages version read from the shared cache, so a page published on one server changes
+# the keys everywhere at once, and a page costs no round trip to Redis per fragment.
+FRAGMENTS_CACHE = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "fragments",
+    "OPTIONS": {"MAX_ENTRIES": 5000},
+}
+CACHES["fragments"] = FRAGMENTS_CACHE
 
 # Sessions are read from the cache (one round trip to Redis, or process memory) and written through to
 # the database, so that a restarted cache logs nobody out.

@@ -34,7 +34,8 @@ if REDIS_URL and _worker.startswith("gw"):
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": f"{_server}/{(int(_database or 0) + int(_worker[2:])) % 16}",
-        }
+        },
+        "fragments": FRAGMENTS_CACHE,  # noqa: F405
     }
 PORTAIL_DEMO_ALLOWED = True
 
