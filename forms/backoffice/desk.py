@@ -257,7 +257,7 @@ class DossierFilterSet(WagtailFilterSet):
 
     def filter_qf(self, queryset, _name, value):
         if value == "unknown":  # a form that asks for the QF, without one
-            return queryset.exclude(form_page__qf_key="").filter(qf__isnull=True)
+            return queryset.filter(qf_asked=True, qf__isnull=True)
         if value == "declared":
             return queryset.filter(qf__isnull=False, qf_source="")
         if value == "verified":

@@ -83,6 +83,11 @@ class Definition:
         """The first top-level field or group that declares ``role``."""
         return next((spec for _index, spec in self.fields() if role_of(spec) == role), None)
 
+    def key_with_role(self, role: str) -> str:
+        """The key of the first top-level field that declares ``role`` ("" when the form has none)."""
+        spec = self.field_with_role(role)
+        return spec["key"] if spec is not None else ""
+
     def health_keys(self) -> set[str]:
         """Keys of fields (and groups holding fields) marked as health data."""
         keys = set()

@@ -50,6 +50,11 @@ CHILD_ROLES = {
 }
 MEANING_ATTRIBUTES = {roles.FIRST_NAME: "first_name", roles.LAST_NAME: "last_name"}
 GUARDIAN_ROLES = {roles.GUARDIAN_PHONE: "phone", roles.GUARDIAN_EMAIL: "email"}
+DOCUMENT_ROLES = {
+    roles.PROOF_OF_ADDRESS: DocumentKind.PROOF_OF_ADDRESS,
+    roles.INSURANCE: DocumentKind.INSURANCE,
+    roles.VACCINATIONS: DocumentKind.VACCINATIONS,
+}
 ADDRESS_PARTS = ("street", "complement", "postcode", "city", "insee")
 MAX_ACCOUNTS = 2
 # A QF fetched from these providers (API Particulier) is a checked source: it goes to the household at submit.
@@ -148,13 +153,14 @@ def household_data_from_dossier(*, dossier: Dossier) -> dict[str, Any]:
     if address_spec is not None and dossier.answers.get(address_spec["key"]):
         answer = dossier.answers[address_spec["key"]]
         data["address"] = {part: (answer.get(part) or "").strip() for part in ADDRESS_PARTS}
-    if dossier.form_page.specific.qf_key and dossier.qf is not None:
+    qf_key = definition.key_with_role(roles.FAMILY_QF)
+    if qf_key and dossier.qf is not None:
         data["qf"] = {
             "qf": dossier.qf,
             "provider": dossier.qf_source,
             "month": dossier.qf_month.isoformat() if dossier.qf_month else "",
         }
-        origin = dossier.provenance.get(dossier.form_page.specific.qf_key)
+        origin = dossier.provenance.get(qf_key)
         if origin:
             data["qf_provenance"] = {key: value for key, value in origin.items() if key != "raw"}
     # A form about one child names the child, not its guardians.
@@ -466,15 +472,10 @@ def _valid_until(kind: str, uploaded: datetime.date) -> datetime.date | None:
 def household_documents_record(*, household: Household, dossier: Dossier) -> list[HouseholdDocument]:
     """The validated dossier's documents go on file, with their validity: the proof of address (the form's
     proof of address field), the insurance certificate and the vaccination pages (fields with those roles)."""
-    page = dossier.form_page.specific
     kinds = {}
-    if page.proof_of_address_key:
-        kinds[page.proof_of_address_key] = DocumentKind.PROOF_OF_ADDRESS
     for _index, spec in dossier.get_definition().fields():
-        if spec["type"] == "file" and spec.get("role") in (roles.INSURANCE, roles.VACCINATIONS):
-            kinds[spec["key"]] = (
-                DocumentKind.INSURANCE if spec["role"] == roles.INSURANCE else DocumentKind.VACCINATIONS
-            )
+        if spec["type"] == "file" and spec.get("role") in DOCUMENT_ROLES:
+            kinds[spec["key"]] = DOCUMENT_ROLES[spec["role"]]
     recorded = []
     child = household.children.filter(uuid=dossier_child_uuid(dossier)).first() if dossier_child_uuid(dossier) else None
     for stored in dossier.files.filter(replaced_at__isnull=True, key__in=list(kinds)):

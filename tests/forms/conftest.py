@@ -185,14 +185,15 @@ def make_decree(council):
     return page
 
 
-def famille_form(council, *, rules=None, slug="dossier-famille", **settings):
-    """A small "dossier famille": name, QF, proof of address (expires), children, services, optional rules."""
+def famille_form(council, *, rules=None, slug="dossier-famille", services_chosen=False, **settings):
+    """A small "dossier famille": name, QF, proof of address (expires), children, services (priced only when
+    chosen if ``services_chosen``: the field then has that role), optional rules."""
     steps = [
         step(
             "Foyer",
             field("short_text", "nom", "Nom", meaning="last_name"),
-            field("integer", "quotient_familial", "Quotient familial", required=False),
-            field("file", "justificatif_domicile", "Justificatif de domicile", expires=True),
+            field("integer", "quotient_familial", "Quotient familial", required=False, role="family_qf"),
+            field("file", "justificatif_domicile", "Justificatif de domicile", expires=True, role="proof_of_address"),
             field("file", "assurance", "Attestation d'assurance", required=False),
             field(
                 "multiple_choice",
@@ -200,6 +201,7 @@ def famille_form(council, *, rules=None, slug="dossier-famille", **settings):
                 "Services",
                 required=False,
                 choices=["Restauration scolaire", "Accueil de loisirs, journée"],
+                **({"role": "services_chosen"} if services_chosen else {}),
             ),
             group(
                 "enfants",
@@ -213,8 +215,6 @@ def famille_form(council, *, rules=None, slug="dossier-famille", **settings):
     options = {
         "reference_prefix": "DF",
         "requires_rules_accepted": rules is not None,
-        "proof_of_address_key": "justificatif_domicile",
-        "qf_key": "quotient_familial",
         "requires_qf": True,
         "priced_services": "cantine, alsh-journee",
         "renewable": True,

@@ -42,7 +42,7 @@ def send_famille(client, page, *, nom="Martin", qf="650"):
 
 def test_submitted_corrected_resubmitted_validated(council_a, family):
     make_decree(council_a)
-    page = famille_form(council_a, priced_services_key="services")
+    page = famille_form(council_a, services_chosen=True)
     family_http = family_client(family)
     dossier = send_famille(family_http, page)
     assert dossier.reference in mail.outbox[-1].subject

@@ -42,7 +42,7 @@ def famille(council):
             field("short_text", "resp_prenom", "Prénom", meaning="first_name"),
             field("phone", "resp_tel", "Téléphone", role="guardian_phone"),
             field("address", "adresse", "Adresse", role="household_address"),
-            field("integer", "qf", "Quotient familial", required=False),
+            field("integer", "qf", "Quotient familial", required=False, role="family_qf"),
             group(
                 "petits",
                 field("short_text", "prenom", "Prénom", meaning="first_name"),
@@ -52,7 +52,6 @@ def famille(council):
             ),
         ),
         slug="dossier-famille",
-        qf_key="qf",
         priced_services="alsh-journee",
     )
 
@@ -61,11 +60,19 @@ def inscription(council):
     """An enrolment: it asks for neither the QF nor the address; its prices come from the household."""
     return make_form(
         council,
-        step("Services", field("multiple_choice", "services", "Services", choices=["Accueil de loisirs, journée"])),
+        step(
+            "Services",
+            field(
+                "multiple_choice",
+                "services",
+                "Services",
+                choices=["Accueil de loisirs, journée"],
+                role="services_chosen",
+            ),
+        ),
         slug="inscription",
         title="Inscription enfant",
         priced_services="alsh-journee",
-        priced_services_key="services",
     )
 
 
