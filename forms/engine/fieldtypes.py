@@ -37,8 +37,6 @@ POSTCODE_VALIDATOR = RegexValidator(
 CAF_VALIDATOR = RegexValidator(
     r"^\d{7}$", _("A CAF allocataire number has 7 digits. You will find it on your CAF letters."), code="caf"
 )
-# How a yes/no answer is posted (the stored answer is a boolean).
-YES, NO = "oui", "non"
 
 
 class FileToken(str):
@@ -427,11 +425,18 @@ class YesNoType(FieldType):
     template = "forms/fields/choices.html"
     prefill_target = ""
     roles = (roles.CHILD_AEEH,)
+    # How an answer is posted; the stored answer is a boolean (some older answers are these words).
+    YES, NO = "oui", "non"
+
+    @classmethod
+    def is_yes(cls, answer: Any) -> bool:
+        """Whether a stored answer means yes: ``True``, or the posted word of an older answer."""
+        return answer is True or (isinstance(answer, str) and answer.strip().lower() in (cls.YES, "yes"))
 
     def form_field(self, spec, settings):
         return forms.TypedChoiceField(
-            choices=[(YES, _("Yes")), (NO, _("No"))],
-            coerce=lambda value: value == YES,
+            choices=[(self.YES, _("Yes")), (self.NO, _("No"))],
+            coerce=lambda value: value == self.YES,
             empty_value=None,
             widget=forms.RadioSelect,
             **self.common(spec),
@@ -441,12 +446,12 @@ class YesNoType(FieldType):
         return cleaned.get(spec["key"])
 
     def to_initial(self, spec, answer):
-        return {spec["key"]: None if answer is None or answer == "" else (YES if answer else NO)}
+        return {spec["key"]: None if answer is None or answer == "" else (self.YES if self.is_yes(answer) else self.NO)}
 
     def display(self, spec, answer):
         if answer is None or answer == "":
             return ""
-        return str(_("Yes") if answer else _("No"))
+        return str(_("Yes") if self.is_yes(answer) else _("No"))
 
 
 class ChoiceType(FieldType):

@@ -7,8 +7,12 @@ import importlib
 import pytest
 
 from forms.backoffice import workflow
+from forms.engine.fieldtypes import FIELD_TYPES, field_type
 from forms.family import pricing
+from forms.family.household_selectors import household_for
+from forms.family.household_services import household_answers
 from forms.models import DossierStatus as S
+from forms.models import FormPage
 from tests.conftest import otp_client
 
 from .conftest import family_client, field, make_agent, make_decree, make_dossier, make_form, pdf, step, step_url
@@ -167,3 +171,133 @@ def test_a_stored_dossier_keeps_its_prices_once_its_snapshot_is_tagged(council_a
         == 350
     )
     assert dossier.status == S.SUBMITTED
+
+
+# The household's attributes, picked in the form builder (issue 17) ---------------------------------------
+
+EXPECTED_ROLES = {
+    "short_text": {"child", "child_school", "child_class"},
+    "email": {"guardian_email"},
+    "phone": {"guardian_phone"},
+    "date": {"birth_date"},
+    "integer": {"family_qf"},
+    "decimal": {"family_qf"},
+    "yes_no": {"child_aeeh"},
+    "single_choice": {"child_sex", "child_diet"},
+    "multiple_choice": {"services_chosen"},
+    "file": {"proof_of_address", "insurance_certificate", "vaccinations"},
+    "address": {"household_address"},
+    "group": {"children"},
+}
+
+
+def offered(block) -> dict[str, set[str]]:
+    """``{kind: roles its option "role" offers}`` among the blocks of a builder's stream block."""
+    return {
+        name: {value for value, _label in child.child_blocks["role"].field.choices if value}
+        for name, child in block.child_blocks.items()
+        if "role" in child.child_blocks
+    }
+
+
+def test_the_builder_offers_each_kind_the_roles_that_fit_it():
+    fields = FormPage._meta.get_field("steps").stream_block.child_blocks["step"].child_blocks["fields"]
+    assert offered(fields) == EXPECTED_ROLES
+    items = fields.child_blocks["group"].child_blocks["fields"]
+    assert offered(items) == {name: roles for name, roles in EXPECTED_ROLES.items() if name != "group"}
+    meanings = fields.child_blocks["short_text"].child_blocks["meaning"].field.choices
+    assert {value for value, _label in meanings if value} == {"first_name", "last_name"}
+
+
+def builder_steps(*steps):
+    """Steps as the form builder stores them: through the StreamField's block, which keeps only its options."""
+    stream = FormPage._meta.get_field("steps").stream_block
+    return stream.get_prep_value(stream.to_python(list(steps)))
+
+
+def block(kind, key, label, **options):
+    return {"type": kind, "value": {"key": key, "label": label, "required": False, **options}}
+
+
+def test_a_form_built_with_household_roles_prefills_from_the_household(council_a, family):
+    steps = builder_steps(
+        {
+            "type": "step",
+            "value": {
+                "title": "Foyer",
+                "fields": [
+                    block("short_text", "nom_parent", "Nom", meaning="last_name"),
+                    block("short_text", "prenom_parent", "Prénom", meaning="first_name"),
+                    block("phone", "portable", "Portable", role="guardian_phone"),
+                    block("email", "mel", "Courriel", role="guardian_email"),
+                    block(
+                        "group",
+                        "marmaille",
+                        "Enfants",
+                        item_label="Enfant",
+                        min_items=0,
+                        max_items=4,
+                        role="children",
+                        fields=[
+                            block("short_text", "p", "Prénom", meaning="first_name"),
+                            block("date", "d", "Né le", role="birth_date"),
+                            block("single_choice", "s", "Sexe", choices=["Féminin", "Masculin"], role="child_sex"),
+                            block("short_text", "e", "École", role="child_school"),
+                            block("short_text", "c", "Classe", role="child_class"),
+                            block("yes_no", "a", "AEEH", role="child_aeeh"),
+                            block("single_choice", "r", "Repas", choices=["Standard", "Sans porc"], role="child_diet"),
+                        ],
+                    ),
+                ],
+            },
+        }
+    )
+    page = make_form(council_a, *steps, slug="dossier-famille", reference_prefix="DF")
+    child = {
+        "p": "Emma",
+        "d": "2019-03-02",
+        "s": "Féminin",
+        "e": "Jules Ferry",
+        "c": "CE1",
+        "a": False,
+        "r": "Sans porc",
+    }
+    sent = {
+        "nom_parent": "Fontaine",
+        "prenom_parent": "Julien",
+        "portable": "06 12 34 56 78",
+        "mel": "julien@example.fr",
+        "marmaille": [child],
+    }
+    make_dossier(page, family, sent)  # the household is made from it, as at submit
+    household = household_for(user=family, council=council_a)
+    emma = household.children.get()
+    assert (emma.sex, emma.school, emma.school_class, emma.aeeh, emma.diet) == (
+        "F",
+        "Jules Ferry",
+        "CE1",
+        False,
+        "Sans porc",
+    )
+    assert household.guardians.get().phone == "06 12 34 56 78"
+    prefilled = household_answers(household=household, definition=page.build_definition())
+    assert prefilled == sent
+    # The yes/no prefilled "no" shows as "no" (its stored answer is a boolean, read by its kind).
+    aeeh = next(spec for spec in page.build_definition().steps[0]["fields"][4]["fields"] if spec["key"] == "a")
+    assert field_type(aeeh).to_initial(aeeh, prefilled["marmaille"][0]["a"]) == {"a": "non"}
+
+
+def test_a_yes_no_answer_is_read_by_its_kind_stored_answers_and_older_words_alike():
+    kind = FIELD_TYPES["yes_no"]
+    assert [kind.is_yes(answer) for answer in (True, False, None, "", "oui", "non", "yes", "no")] == [
+        True,
+        False,
+        False,
+        False,
+        True,
+        False,
+        True,
+        False,
+    ]
+    spec = {"key": "a"}
+    assert kind.to_initial(spec, "non") == {"a": "non"} and kind.display(spec, "non") == "Non"
