@@ -433,11 +433,7 @@ def family_space(request):
     """Mon espace famille: drafts (with their expiry), sent dossiers (with their status), renewals offered."""
     council = council_for_request(request)
     # The space of the site's council only: each council's family space is its own (issue 17).
-    drafts = [
-        draft
-        for draft in selectors.drafts_for_family(user=request.user)
-        if council is not None and draft.form_page.path.startswith(council.path)
-    ]
+    drafts = list(selectors.drafts_for_family(user=request.user, council=council)) if council is not None else []
     for draft in drafts:
         draft.resume_url = draft.form_page.specific.get_url(request) if draft.form_page.live else ""
     dossiers = list(selectors.dossiers_for_family(user=request.user).filter(council=council))

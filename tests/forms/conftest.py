@@ -3,11 +3,13 @@
 import json
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from forms.engine.rendering import DEFINITIONS, EMPTY_STEPS, LAYOUTS
-from forms.models import FormIndexPage, FormPage
+from forms.family.services import private_storage
+from forms.models import DossierFile, FormIndexPage, FormPage
 
 PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 200
@@ -111,6 +113,20 @@ def make_agent(council, username, *, role="agent"):
     from tests.conftest import make_staff
 
     return make_staff(username, groups=[council_group_ensure(council=council, role=role)])
+
+
+def stored_pdf(dossier, key="justificatif_domicile", name="facture.pdf") -> DossierFile:
+    """A PDF stored in the private storage as the file of ``dossier``'s field ``key`` (not yet in its answers)."""
+    path = private_storage().save(f"forms/test/{name}", ContentFile(PDF))
+    return DossierFile.objects.create(
+        dossier=dossier,
+        key=key,
+        original_name=name,
+        content_type="application/pdf",
+        size=len(PDF),
+        sha256="0",
+        path=path,
+    )
 
 
 def make_dossier(page, family=None, answers=None, *, status="submitted", **fields):

@@ -335,14 +335,12 @@ def test_a_form_about_a_child_starts_from_a_child_of_the_household_once_per_chil
 
 
 def test_renewal_starts_from_the_household_and_keeps_a_proof_of_address_still_valid(council_a, family):
-    from django.core.files.base import ContentFile
     from django.utils import timezone
 
     from forms.family.household import DocumentKind, HouseholdDocument
-    from forms.family.services import private_storage
-    from forms.models import DossierFile, Draft
+    from forms.models import Draft
 
-    from .conftest import PDF, famille_form, family_client
+    from .conftest import famille_form, family_client, stored_pdf
 
     page = famille_form(council_a, opens_at=timezone.now() - datetime.timedelta(days=1))
     last_year = make_dossier(page, family, {"nom": "Martin", "quotient_familial": 650}, status=S.VALIDATED)
@@ -354,16 +352,7 @@ def test_renewal_starts_from_the_household_and_keeps_a_proof_of_address_still_va
     assert guardian.last_name == "Martin"
     guardian.last_name = "Martin-Durand"  # changed since (e.g. verified by an agent on another dossier)
     guardian.save()
-    path = private_storage().save("forms/test/facture.pdf", ContentFile(PDF))
-    stored = DossierFile.objects.create(
-        dossier=last_year,
-        key="justificatif_domicile",
-        original_name="facture.pdf",
-        content_type="application/pdf",
-        size=len(PDF),
-        sha256="0",
-        path=path,
-    )
+    stored = stored_pdf(last_year)
     HouseholdDocument.objects.create(
         household=household,
         kind=DocumentKind.PROOF_OF_ADDRESS,
