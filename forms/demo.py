@@ -30,7 +30,15 @@ from home.starter import upsert_page
 
 from .backoffice.roles import council_group_ensure
 from .engine.rendering import definition_for
-from .engine.roles import BIRTH_DATE, CHILD, FIRST_NAME, LAST_NAME
+from .engine.roles import (
+    BIRTH_DATE,
+    CHILD,
+    FAMILY_QF,
+    FIRST_NAME,
+    LAST_NAME,
+    PROOF_OF_ADDRESS,
+    SERVICES_CHOSEN,
+)
 from .family.household_services import household_sync_submitted
 from .family.services import reference_next
 from .models import Dossier, DossierEvent, FormIndexPage, FormPage, StaffRole
@@ -106,7 +114,15 @@ def dossier_famille(rules_page_id: int | None):
             ],
         ),
         _field("caf_number", "numero_caf", "Numéro d'allocataire CAF", required=False),
-        _field("integer", "quotient_familial", "Quotient familial", required=False, min_value=0, max_value=10000),
+        _field(
+            "integer",
+            "quotient_familial",
+            "Quotient familial",
+            required=False,
+            min_value=0,
+            max_value=10000,
+            role=FAMILY_QF,
+        ),
         _field(
             "file",
             "justificatif_ressources",
@@ -146,7 +162,13 @@ def dossier_famille(rules_page_id: int | None):
         _step(
             "Adresse",
             _field("address", "adresse", "Adresse du foyer", role="household_address"),
-            _field("file", "justificatif_domicile", "Justificatif de domicile de moins de 3 mois", expires=True),
+            _field(
+                "file",
+                "justificatif_domicile",
+                "Justificatif de domicile de moins de 3 mois",
+                expires=True,
+                role=PROOF_OF_ADDRESS,
+            ),
         ),
         _step("Ressources", *resources),
         _step(
@@ -202,6 +224,7 @@ def inscription_enfant(links: dict[str, int] | None = None):
                     "Accueil de loisirs, journée",
                 ],
                 help_text="Les tarifs de chaque service, calculés avec votre quotient familial, sont affichés avant l'envoi.",
+                role=SERVICES_CHOSEN,
             ),
             _field(
                 "single_choice",
@@ -444,14 +467,12 @@ def load(*, stdout) -> None:
 
 
 DOSSIER_FAMILLE_BACKOFFICE = {
-    "proof_of_address_key": "justificatif_domicile",
-    "qf_key": "quotient_familial",
     "requires_qf": True,
     "priced_services": "cantine, alsh-journee",
     "renewable": True,
 }
 # An enrolment is priced with the QF of the family's dossier famille (forms.family.pricing.dossier_prices_estimate).
-INSCRIPTION_BACKOFFICE = {"priced_services": "cantine, alsh-journee", "priced_services_key": "services"}
+INSCRIPTION_BACKOFFICE = {"priced_services": "cantine, alsh-journee"}
 DEMO_FAMILY_EMAIL = "famille.lambert@example.fr"
 DEMO_FAMILY_PASSWORD = "demo-famille-2026"
 # Demo agents' TOTP secrets (20 bytes, hex), like home.demo.DEMO_TOTP_KEYS for the editors.

@@ -22,6 +22,7 @@ from wagtail.models import Page
 
 from home.models import AppendOnlyModel
 
+from .engine import roles
 from .engine.blocks import FormStepsBlock
 from .engine.definition import Definition, definition_from_raw, validate_definition
 from .engine.files import DEFAULT_FILE_TYPES, DEFAULT_MAX_SIZE_MB, parse_file_types, validate_file_types
@@ -109,18 +110,6 @@ class FormPage(RoutablePageMixin, Page):
         default=False,
         help_text=_("The family must have accepted the version in force of the rules asked in the form."),
     )
-    proof_of_address_key = models.CharField(
-        _("proof of address field"),
-        max_length=50,
-        blank=True,
-        help_text=_("Key of the file field holding the proof of address; required before validation."),
-    )
-    qf_key = models.CharField(
-        _("family quotient field"),
-        max_length=50,
-        blank=True,
-        help_text=_("Key of the field holding the family quotient (QF), e.g. quotient_familial."),
-    )
     requires_qf = models.BooleanField(
         _("QF known or maximum tariff acknowledged"),
         default=False,
@@ -131,15 +120,6 @@ class FormPage(RoutablePageMixin, Page):
         max_length=255,
         blank=True,
         help_text=_("Service keys of the council's tariff decree, separated by commas, e.g. cantine, alsh-journee."),
-    )
-    priced_services_key = models.CharField(
-        _("services chosen field"),
-        max_length=50,
-        blank=True,
-        help_text=_(
-            "Optional key of a multiple choice field whose answers name the services (their label in the decree): "
-            "only those chosen are priced."
-        ),
     )
     renewable = models.BooleanField(
         _("yearly renewal"),
@@ -175,11 +155,8 @@ class FormPage(RoutablePageMixin, Page):
         MultiFieldPanel(
             [
                 FieldPanel("requires_rules_accepted"),
-                FieldPanel("proof_of_address_key"),
-                FieldPanel("qf_key"),
                 FieldPanel("requires_qf"),
                 FieldPanel("priced_services"),
-                FieldPanel("priced_services_key"),
                 FieldPanel("renewable"),
             ],
             heading=_("Validation by the service"),
@@ -415,6 +392,9 @@ class Dossier(models.Model):
     qf = models.PositiveIntegerField(_("family quotient"), null=True, blank=True)
     qf_source = models.CharField(_("QF source"), max_length=20, blank=True)
     qf_month = models.DateField(_("QF month"), null=True, blank=True)
+    # Whether the form answered asks for the QF (a field of its definition has the QF's role): kept on save
+    # from the dossier's own definition, so that the desk's "QF missing" filter is a plain column test.
+    qf_asked = models.BooleanField(_("QF asked by the form"), default=False, editable=False)
     prices = models.JSONField(
         _("prices"), default=dict, blank=True, help_text=_("Computed at validation from the tariff decree in force.")
     )
@@ -437,6 +417,14 @@ class Dossier(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+    def save(self, *args, **kwargs):
+        fields = kwargs.get("update_fields")
+        if fields is None or "definition" in fields:
+            self.qf_asked = self.get_definition().field_with_role(roles.FAMILY_QF) is not None
+            if fields is not None:
+                kwargs["update_fields"] = {*fields, "qf_asked"}
+        super().save(*args, **kwargs)
 
     def get_definition(self) -> Definition:
         return Definition(steps=self.definition)

@@ -25,7 +25,7 @@ from common.spreadsheet import csv_chunks
 from home.selectors import rules_acceptances_for_export, rules_pages_for_council, rules_version_in_force
 
 from ..engine import roles
-from ..engine.definition import Definition, role_of
+from ..engine.definition import Definition, name_part, role_of
 from ..engine.fieldtypes import GROUP_TYPE
 from ..engine.rendering import definition_for
 from ..family import selectors
@@ -43,16 +43,10 @@ FILTER_NAMES = ("q", "form", "status", "submitted_from", "submitted_to", "assign
 
 def _full_name(values: dict, parts: list[dict]) -> str:
     """ "LAMBERT Camille": the last name, then the first name, of the fields meaning a person's name."""
-    by_meaning = {_name_part(part): str(values.get(part["key"]) or "").strip() for part in parts}
+    by_meaning = {name_part(part): str(values.get(part["key"]) or "").strip() for part in parts}
     return " ".join(
         name for name in (by_meaning.get(roles.LAST_NAME, ""), by_meaning.get(roles.FIRST_NAME, "")) if name
     )
-
-
-def _name_part(spec: dict) -> str:
-    """Which part of a person's name a field holds (a short text says it by its meaning, even when its role
-    is "the child the form is about")."""
-    return spec.get("meaning") if spec.get("meaning") in roles.PERSON_NAMES else role_of(spec)
 
 
 def person_names(definition: Definition, answers: dict) -> tuple[list[str], list[str]]:
@@ -62,22 +56,18 @@ def person_names(definition: Definition, answers: dict) -> tuple[list[str], list
     guardians: list[str] = []
     children: list[str] = []
     top_level: list[dict] = []
-    for _step, spec in definition.fields():
-        if spec.get("health") or not spec.get("key"):
-            continue
-        if spec["type"] == GROUP_TYPE:
-            parts = [
-                child
-                for child in spec.get("fields") or []
-                if _name_part(child) in roles.PERSON_NAMES and child.get("key") and not child.get("health")
-            ]
-            target = children if role_of(spec) == roles.CHILDREN else guardians
-            for item in answers.get(spec["key"]) or [] if parts else []:
-                name = _full_name(item, parts) if isinstance(item, dict) else ""
-                if name:
-                    target.append(name)
-        elif _name_part(spec) in roles.PERSON_NAMES:
+    groups: dict[str, tuple[dict, list[dict]]] = {}
+    for spec, group in definition.person_name_fields():
+        if group is None:
             top_level.append(spec)
+        else:
+            groups.setdefault(group["key"], (group, []))[1].append(spec)
+    for group, parts in groups.values():
+        target = children if role_of(group) == roles.CHILDREN else guardians
+        for item in answers.get(group["key"]) or []:
+            name = _full_name(item, parts) if isinstance(item, dict) else ""
+            if name:
+                target.append(name)
     if top_level:
         name = _full_name(answers, top_level[:2])
         if name:  # a form about one child names that child; otherwise the first guardian
@@ -257,7 +247,7 @@ class DossierFilterSet(WagtailFilterSet):
 
     def filter_qf(self, queryset, _name, value):
         if value == "unknown":  # a form that asks for the QF, without one
-            return queryset.exclude(form_page__qf_key="").filter(qf__isnull=True)
+            return queryset.filter(qf_asked=True, qf__isnull=True)
         if value == "declared":
             return queryset.filter(qf__isnull=False, qf_source="")
         if value == "verified":

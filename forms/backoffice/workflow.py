@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from home.models import RulesPage
 from home.selectors import rules_acceptance_status
 
+from ..engine import roles
 from ..engine.definition import Definition
 from ..engine.fieldtypes import RulesType, field_type
 from ..family.corrections import answer_at, answer_text
@@ -196,8 +197,9 @@ def validation_checks(*, dossier: Dossier) -> list[Check]:
         ok = bool(statuses) and all(status == "accepted" for status in statuses)
         detail = "" if ok else _("The family has not accepted the version of the rules in force.")
         checks.append(Check("rules", _("Rules accepted"), ok, detail))
-    if form_page.proof_of_address_key:
-        token = dossier.answers.get(form_page.proof_of_address_key)
+    proof_key = dossier.get_definition().key_with_role(roles.PROOF_OF_ADDRESS)
+    if proof_key:
+        token = dossier.answers.get(proof_key)
         ok = bool(token) and dossier.files.filter(uuid=token, replaced_at__isnull=True).exists()
         checks.append(Check("proof_of_address", _("Proof of address"), ok, "" if ok else _("No proof of address.")))
     if form_page.requires_qf:
@@ -316,7 +318,7 @@ def dossier_validate(
             household_validate_dossier(dossier=dossier, actor=by, refused=household_refused)
         except ValidationError as error:
             raise TransitionRefused(error.messages[0], code="household_reason") from error
-        if qf is None and not maximum_tariff and not dossier.form_page.specific.qf_key:
+        if qf is None and not maximum_tariff and not dossier.qf_asked:
             # An enrolment is priced on the household's QF as it is now (its dossier famille may have been
             # validated since the enrolment was sent).
             on_file = household_qf_on_file(household=household_for_dossier(dossier=dossier))

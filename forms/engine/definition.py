@@ -61,15 +61,20 @@ class Definition:
                     value = item.get(child_key) if child_key else None
                     yield f"{key}.{number}.{child_key}", child, value, spec, number
 
-    def person_name_paths(self) -> list[tuple[str, ...]]:
-        """Where the answers hold a person's name (a guardian's, a child's): ``(key,)`` for a field,
-        ``(group, index, key)`` for each possible item of a repeatable group."""
-        paths: list[tuple[str, ...]] = []
+    def person_name_fields(self) -> Iterator[tuple[dict[str, Any], dict[str, Any] | None]]:
+        """Every field holding part of a person's name (a guardian's, a child's), with its group or None; never
+        a field or group of health data (agents without health access search and see names)."""
         for _step, spec, group in self.walk():
-            if role_of(spec) not in roles.PERSON_NAMES or not spec["key"]:
+            if not name_part(spec) or not spec["key"] or (group is not None and not group.get("key")):
                 continue
-            if spec.get("health") or (group or {}).get("health"):
-                continue  # never searchable by agents without health access
+            if not spec.get("health") and not (group or {}).get("health"):
+                yield spec, group
+
+    def person_name_paths(self) -> list[tuple[str, ...]]:
+        """Where the answers hold a person's name: ``(key,)`` for a field, ``(group, index, key)`` for each
+        possible item of a repeatable group."""
+        paths: list[tuple[str, ...]] = []
+        for spec, group in self.person_name_fields():
             if group is None:
                 paths.append((spec["key"],))
             else:
@@ -82,6 +87,11 @@ class Definition:
     def field_with_role(self, role: str) -> dict[str, Any] | None:
         """The first top-level field or group that declares ``role``."""
         return next((spec for _index, spec in self.fields() if role_of(spec) == role), None)
+
+    def key_with_role(self, role: str) -> str:
+        """The key of the first top-level field that declares ``role`` ("" when the form has none)."""
+        spec = self.field_with_role(role)
+        return spec["key"] if spec is not None else ""
 
     def health_keys(self) -> set[str]:
         """Keys of fields (and groups holding fields) marked as health data."""
@@ -110,6 +120,13 @@ class Definition:
 def role_of(spec: dict[str, Any]) -> str:
     """The role a field declares (``roles``): its option ``role`` (a short text's is named ``meaning``)."""
     return spec.get("role") or spec.get("meaning") or ""
+
+
+def name_part(spec: dict[str, Any]) -> str:
+    """Which part of a person's name a field holds ("" for none): a short text says it by its meaning, even
+    when its role is "the child the form is about"."""
+    part = spec.get("meaning") or role_of(spec)
+    return part if part in roles.PERSON_NAMES else ""
 
 
 def _items(raw: Any) -> list[Any]:

@@ -37,8 +37,6 @@ POSTCODE_VALIDATOR = RegexValidator(
 CAF_VALIDATOR = RegexValidator(
     r"^\d{7}$", _("A CAF allocataire number has 7 digits. You will find it on your CAF letters."), code="caf"
 )
-# How a yes/no answer is posted (the stored answer is a boolean).
-YES, NO = "oui", "non"
 
 
 class FileToken(str):
@@ -178,6 +176,12 @@ class BaseFieldBlock(blocks.StructBlock):
         icon = "form"
 
 
+ROLE_HELP = _(
+    "What the answer is, whatever its label or key: the household attribute it reads and writes, or what the "
+    "service reads to validate and price the dossier."
+)
+
+
 class FieldType:
     """A field kind. The base is a simple one-line text: one Django field named after the key, its
     cleaned value as the answer. Subclasses set ``name`` and their ``Block`` and change what differs."""
@@ -196,8 +200,8 @@ class FieldType:
     exported = True  # has a column in exports
     holds_file = False  # its answer is a stored file's token
     prefill_target = "simple"  # what a data source may fill it with: "simple" (a value), "address", "group", ""
-    roles: tuple[str, ...] = ()  # the roles it may declare
-    role_help = ""  # with ``roles``: the help text of the builder's option ``role``, added after the others
+    roles: tuple[str, ...] = ()  # the roles its builder's option ``role`` offers (added after the others)
+    role_help = ROLE_HELP  # the help text of that option
 
     def block(self) -> blocks.Block:
         return self.builder_block(self.Block)()
@@ -206,7 +210,7 @@ class FieldType:
         """The form builder's block of this kind: ``options``, then the option ``role`` (the roles of this
         kind) when it has one, with its label and icon."""
         attrs = {"Meta": type("Meta", (), {"label": self.label, "icon": self.icon}), "__module__": __name__}
-        if self.role_help:
+        if self.roles:
             attrs["role"] = blocks.ChoiceBlock(
                 label=_("Role"), choices=roles.choices(*self.roles), required=False, help_text=self.role_help
             )
@@ -267,7 +271,7 @@ class ShortTextType(FieldType):
     name = "short_text"
     label = _("Short text")
     icon = "pilcrow"
-    roles = roles.PERSON_NAMES
+    roles = (roles.CHILD, roles.CHILD_SCHOOL, roles.CHILD_CLASS)
 
     class Block(BaseFieldBlock):
         meaning = blocks.ChoiceBlock(
@@ -297,6 +301,7 @@ class EmailType(FieldType):
     label = _("Email")
     icon = "mail"
     prefill_target = ""
+    roles = (roles.GUARDIAN_EMAIL,)
 
     def form_field(self, spec, settings):
         return forms.EmailField(widget=forms.EmailInput(attrs={"autocomplete": "email"}), **self.common(spec))
@@ -308,6 +313,7 @@ class PhoneType(FieldType):
     label = _("French phone number")
     icon = "mobile-alt"
     prefill_target = ""
+    roles = (roles.GUARDIAN_PHONE,)
 
     def form_field(self, spec, settings):
         return FrenchPhoneField(**self.common(spec))
@@ -359,6 +365,8 @@ class IntegerType(FieldType):
     name = "integer"
     label = _("Whole number")
     icon = "order"
+    roles = (roles.FAMILY_QF,)
+    role_help = _("The family quotient (QF) prices the services, whatever the field's key.")
 
     class Block(BaseFieldBlock):
         min_value = blocks.IntegerBlock(label=_("Minimum"), required=False)
@@ -382,6 +390,8 @@ class DecimalType(FieldType):
     name = "decimal"
     label = _("Decimal number")
     icon = "order"
+    roles = (roles.FAMILY_QF,)
+    role_help = _("The family quotient (QF) prices the services, whatever the field's key.")
 
     class Block(BaseFieldBlock):
         min_value = blocks.DecimalBlock(label=_("Minimum"), required=False, decimal_places=2)
@@ -414,11 +424,19 @@ class YesNoType(FieldType):
     icon = "tick-inverse"
     template = "forms/fields/choices.html"
     prefill_target = ""
+    roles = (roles.CHILD_AEEH,)
+    # How an answer is posted; the stored answer is a boolean (some older answers are these words).
+    YES, NO = "oui", "non"
+
+    @classmethod
+    def is_yes(cls, answer: Any) -> bool:
+        """Whether a stored answer means yes: ``True``, or the posted word of an older answer."""
+        return answer is True or (isinstance(answer, str) and answer.strip().lower() in (cls.YES, "yes"))
 
     def form_field(self, spec, settings):
         return forms.TypedChoiceField(
-            choices=[(YES, _("Yes")), (NO, _("No"))],
-            coerce=lambda value: value == YES,
+            choices=[(self.YES, _("Yes")), (self.NO, _("No"))],
+            coerce=lambda value: value == self.YES,
             empty_value=None,
             widget=forms.RadioSelect,
             **self.common(spec),
@@ -428,12 +446,12 @@ class YesNoType(FieldType):
         return cleaned.get(spec["key"])
 
     def to_initial(self, spec, answer):
-        return {spec["key"]: None if answer is None or answer == "" else (YES if answer else NO)}
+        return {spec["key"]: None if answer is None or answer == "" else (self.YES if self.is_yes(answer) else self.NO)}
 
     def display(self, spec, answer):
         if answer is None or answer == "":
             return ""
-        return str(_("Yes") if answer else _("No"))
+        return str(_("Yes") if self.is_yes(answer) else _("No"))
 
 
 class ChoiceType(FieldType):
@@ -453,6 +471,7 @@ class SingleChoiceType(ChoiceType):
     label = _("Single choice")
     icon = "list-ul"
     template = "forms/fields/choices.html"
+    roles = (roles.CHILD_SEX, roles.CHILD_DIET)
 
     class Block(BaseFieldBlock):
         choices = blocks.ListBlock(blocks.CharBlock(label=_("Choice"), max_length=255), label=_("Choices"))
@@ -479,6 +498,11 @@ class MultipleChoiceType(ChoiceType):
     icon = "list-ul"
     template = "forms/fields/choices.html"
     prefill_target = ""
+    roles = (roles.SERVICES_CHOSEN,)
+    role_help = _(
+        "The services chosen: their answers name the services of the decree (their label) and only those are "
+        "priced, whatever the field's key."
+    )
 
     class Block(BaseFieldBlock):
         choices = blocks.ListBlock(blocks.CharBlock(label=_("Choice"), max_length=255), label=_("Choices"))
@@ -502,6 +526,11 @@ class FileType(FieldType):
     template = "forms/fields/file.html"
     holds_file = True
     prefill_target = ""
+    roles = (roles.PROOF_OF_ADDRESS, roles.INSURANCE, roles.VACCINATIONS)
+    role_help = _(
+        "The document this is: a proof of address is required before validation; a document on file and still "
+        "valid is not asked again."
+    )
 
     class Block(BaseFieldBlock):
         expires = blocks.BooleanBlock(

@@ -26,8 +26,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import conditions
-from .definition import Definition
+from . import conditions, roles
+from .definition import Definition, role_of
 from .fieldtypes import GROUP_TYPE, FileToken, address_commune_error, field_type
 
 
@@ -76,7 +76,7 @@ def definition_for(page) -> Definition:
 
 
 def form_settings(page) -> dict[str, Any]:
-    return {"file_types": page.file_types, "max_file_size": page.max_file_size, "qf_key": page.qf_key}
+    return {"file_types": page.file_types, "max_file_size": page.max_file_size}
 
 
 # Layouts: the form classes of a step ----------------------------------------------------------
@@ -138,7 +138,7 @@ def _entries_and_fields(
     local_keys: set[str] = set()
     for spec in specs:
         own = field_type(spec).form_fields(spec, settings)
-        if spec.get("key") and spec["key"] == settings.get("qf_key"):
+        if role_of(spec) == roles.FAMILY_QF:
             for form_field in own.values():
                 form_field.help_text = " ".join(filter(None, [str(form_field.help_text), str(DECLARED_QF_HINT)]))
         fields.update(own)

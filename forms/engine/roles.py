@@ -22,6 +22,10 @@ CHILD_AEEH = "child_aeeh"  # a yes/no field: the family receives the AEEH for th
 CHILD_DIET = "child_diet"  # a choice field: a child's diet
 INSURANCE = "insurance_certificate"  # a file field: the insurance certificate (valid for the school year)
 VACCINATIONS = "vaccinations"  # a file field: the vaccination pages of the health record
+# What the back-office reads (forms/family/pricing.py, forms/backoffice/workflow.py): top-level fields.
+FAMILY_QF = "family_qf"  # a number: the family quotient (QF), typed or filled from the CAF or MSA
+PROOF_OF_ADDRESS = "proof_of_address"  # a file field: the proof of address, required before validation
+SERVICES_CHOSEN = "services_chosen"  # a multiple choice: the services enrolled in (their label in the decree)
 
 LABELS = {
     CHILDREN: _("Children of the household"),
@@ -39,6 +43,9 @@ LABELS = {
     CHILD_DIET: _("A child's diet"),
     INSURANCE: _("Insurance certificate"),
     VACCINATIONS: _("Vaccination pages of the health record"),
+    FAMILY_QF: _("The family quotient (QF)"),
+    PROOF_OF_ADDRESS: _("Proof of address"),
+    SERVICES_CHOSEN: _("The services chosen (priced)"),
 }
 PERSON_NAMES = (LAST_NAME, FIRST_NAME)
 

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ..engine import roles
 from ..engine.definition import Definition
 from ..engine.fieldtypes import field_type
 from ..models import CorrectionRequest, Dossier, DossierFile, DossierStatus, EventKind
@@ -146,9 +147,10 @@ def dossier_correction_submit(*, dossier: Dossier, user, data, files) -> Correct
         correction.answered_at = now
         correction.save(update_fields=["answered_at"])
         extra = {"answers": answers}
-        form_page = dossier.form_page.specific
-        if form_page.qf_key and any(item.path == form_page.qf_key for item in correction.items.all()):
-            qf, source, month = dossier_qf_from_answers(form_page=form_page, answers=answers, provenance={})
+        definition = dossier.get_definition()
+        qf_key = definition.key_with_role(roles.FAMILY_QF)
+        if qf_key and any(item.path == qf_key for item in correction.items.all()):
+            qf, source, month = dossier_qf_from_answers(definition=definition, answers=answers, provenance={})
             extra.update({"qf": qf, "qf_source": source, "qf_month": month})
         dossier_move(
             dossier=dossier,

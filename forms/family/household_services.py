@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from ..engine import roles
 from ..engine.definition import Definition
-from ..engine.fieldtypes import GROUP_TYPE
+from ..engine.fieldtypes import GROUP_TYPE, YesNoType
 from ..models import QF_SOURCE_LABELS, Dossier
 from .child_forms import child_of_answers, child_spec, dossier_child_uuid
 from .household import (
@@ -50,6 +50,11 @@ CHILD_ROLES = {
 }
 MEANING_ATTRIBUTES = {roles.FIRST_NAME: "first_name", roles.LAST_NAME: "last_name"}
 GUARDIAN_ROLES = {roles.GUARDIAN_PHONE: "phone", roles.GUARDIAN_EMAIL: "email"}
+DOCUMENT_ROLES = {
+    roles.PROOF_OF_ADDRESS: DocumentKind.PROOF_OF_ADDRESS,
+    roles.INSURANCE: DocumentKind.INSURANCE,
+    roles.VACCINATIONS: DocumentKind.VACCINATIONS,
+}
 ADDRESS_PARTS = ("street", "complement", "postcode", "city", "insee")
 MAX_ACCOUNTS = 2
 # A QF fetched from these providers (API Particulier) is a checked source: it goes to the household at submit.
@@ -92,13 +97,20 @@ def _child_attribute(spec: dict, value: Any) -> tuple[str, Any] | None:
         # A date field among a child's fields is the child's date of birth unless it declares another role.
         return "birth_date", _date(value)
     if role == roles.CHILD_AEEH:
-        return "aeeh", value in (True, "oui", "yes")
+        return "aeeh", YesNoType.is_yes(value)
     if role == roles.CHILD_SEX:
         text = str(value or "").strip().upper()
         return "sex", text[:1] if text[:1] in ("F", "M") else ""
     if role in CHILD_ROLES:
         return CHILD_ROLES[role], str(value or "").strip()
     return None
+
+
+def _child_answer(spec: dict, value: Any) -> Any:
+    """A child's value on file as the answer of ``spec``: a sex on file (F or M) is the choice starting with it."""
+    if spec.get("role") == roles.CHILD_SEX:
+        return next((choice for choice in spec.get("choices", []) if choice[:1].upper() == value), value)
+    return value
 
 
 def children_from_answers(*, definition: Definition, answers: dict) -> list[dict[str, Any]]:
@@ -148,13 +160,14 @@ def household_data_from_dossier(*, dossier: Dossier) -> dict[str, Any]:
     if address_spec is not None and dossier.answers.get(address_spec["key"]):
         answer = dossier.answers[address_spec["key"]]
         data["address"] = {part: (answer.get(part) or "").strip() for part in ADDRESS_PARTS}
-    if dossier.form_page.specific.qf_key and dossier.qf is not None:
+    qf_key = definition.key_with_role(roles.FAMILY_QF)
+    if qf_key and dossier.qf is not None:
         data["qf"] = {
             "qf": dossier.qf,
             "provider": dossier.qf_source,
             "month": dossier.qf_month.isoformat() if dossier.qf_month else "",
         }
-        origin = dossier.provenance.get(dossier.form_page.specific.qf_key)
+        origin = dossier.provenance.get(qf_key)
         if origin:
             data["qf_provenance"] = {key: value for key, value in origin.items() if key != "raw"}
     # A form about one child names the child, not its guardians.
@@ -466,15 +479,10 @@ def _valid_until(kind: str, uploaded: datetime.date) -> datetime.date | None:
 def household_documents_record(*, household: Household, dossier: Dossier) -> list[HouseholdDocument]:
     """The validated dossier's documents go on file, with their validity: the proof of address (the form's
     proof of address field), the insurance certificate and the vaccination pages (fields with those roles)."""
-    page = dossier.form_page.specific
     kinds = {}
-    if page.proof_of_address_key:
-        kinds[page.proof_of_address_key] = DocumentKind.PROOF_OF_ADDRESS
     for _index, spec in dossier.get_definition().fields():
-        if spec["type"] == "file" and spec.get("role") in (roles.INSURANCE, roles.VACCINATIONS):
-            kinds[spec["key"]] = (
-                DocumentKind.INSURANCE if spec["role"] == roles.INSURANCE else DocumentKind.VACCINATIONS
-            )
+        if spec["type"] == "file" and spec.get("role") in DOCUMENT_ROLES:
+            kinds[spec["key"]] = DOCUMENT_ROLES[spec["role"]]
     recorded = []
     child = household.children.filter(uuid=dossier_child_uuid(dossier)).first() if dossier_child_uuid(dossier) else None
     for stored in dossier.files.filter(replaced_at__isnull=True, key__in=list(kinds)):
@@ -574,7 +582,7 @@ def household_answers(*, household: Household, definition: Definition) -> dict[s
                 found = _child_attribute(spec, None)
                 if found is not None and values.get(found[0]) not in ("", None):
                     value = values[found[0]]
-                    item[spec["key"]] = ("oui" if value else "non") if isinstance(value, bool) else value
+                    item[spec["key"]] = _child_answer(spec, value)
             items.append(item)
         answers[group["key"]] = items
     return answers

@@ -20,6 +20,7 @@ from home.selectors import council_for_page, decree_in_force
 from home.services import tariff_quote
 
 from ..engine import roles
+from ..engine.definition import Definition
 from ..engine.rendering import definition_for
 from ..models import Dossier, DossierStatus
 from .household_selectors import household_children_in_care, household_for_dossier, household_qf_on_file
@@ -29,20 +30,22 @@ PROVIDER_SOURCES = {"CNAF": "cnaf", "MSA": "msa"}
 
 
 def dossier_qf_from_answers(
-    *, form_page, answers: Mapping[str, Any], provenance: Mapping[str, Any]
+    *, definition: Definition, answers: Mapping[str, Any], provenance: Mapping[str, Any]
 ) -> tuple[int | None, str, datetime.date | None]:
-    """The QF of the answers, its source and month: ``cnaf``/``msa`` with their period when fetched from
-    API Particulier; otherwise declared by the family (empty source: an agent must check it)."""
-    if not form_page.qf_key:
+    """The QF of the answers (the field whose role is the family's QF), its source and month: ``cnaf``/``msa``
+    with their period when fetched from API Particulier; otherwise declared by the family (empty source: an
+    agent must check it)."""
+    key = definition.key_with_role(roles.FAMILY_QF)
+    if not key:
         return None, "", None
-    value = answers.get(form_page.qf_key)
+    value = answers.get(key)
     if value in (None, ""):
         return None, "", None
     try:
         qf = int(value)
     except (TypeError, ValueError):
         return None, "", None
-    origin = provenance.get(form_page.qf_key) or {}
+    origin = provenance.get(key) or {}
     source = PROVIDER_SOURCES.get(origin.get("provider", ""), "")
     month = None
     if origin.get("period"):
@@ -51,6 +54,13 @@ def dossier_qf_from_answers(
         except ValueError:
             month = None
     return qf, source, month
+
+
+def services_chosen(dossier: Dossier) -> list[str] | None:
+    """The services the family chose (the answers of the field whose role is "services chosen"), or None when
+    the form does not ask: every service the form prices is then priced."""
+    key = dossier.get_definition().key_with_role(roles.SERVICES_CHOSEN)
+    return list(dossier.answers.get(key) or []) if key else None
 
 
 def children_count(dossier: Dossier) -> tuple[int, int]:
@@ -134,11 +144,13 @@ def dossier_prices_estimate(*, dossier: Dossier) -> dict:
     form_page = dossier.form_page.specific
     if dossier.status == DossierStatus.VALIDATED or not form_page.priced_services.strip():
         return {}
+    definition = dossier.get_definition()
+    asks_qf = definition.field_with_role(roles.FAMILY_QF) is not None
     qf, source, month = dossier_qf_from_answers(
-        form_page=form_page, answers=dossier.answers, provenance=dossier.provenance
+        definition=definition, answers=dossier.answers, provenance=dossier.provenance
     )
     on_file = None
-    if not form_page.qf_key and dossier.family is not None:
+    if not asks_qf and dossier.family is not None:
         # An enrolment does not ask for the QF: the household's prices it.
         on_file = household_qf_on_file(household=household_for_dossier(dossier=dossier))
         if on_file[0] is not None:
@@ -157,14 +169,14 @@ def dossier_prices_estimate(*, dossier: Dossier) -> dict:
     )
     prices = dossier_prices_compute(dossier=draft_view)
     quoted = {name for quote in prices["quotes"] for name in (quote["service"]["key"], quote["service"]["label"])}
-    chosen = dossier.answers.get(form_page.priced_services_key) if form_page.priced_services_key else None
+    chosen = services_chosen(dossier)
     result = {
         **prices,
         "estimate": True,
         "declared_qf": None,
         "qf_dossier": on_file[3] if on_file is not None else "",
         # The form does not ask for the QF and no dossier famille gives one: the family should file it.
-        "qf_dossier_missing": not form_page.qf_key and on_file is None,
+        "qf_dossier_missing": not asks_qf and on_file is None,
         # Services chosen that the decree in force does not price: the service will tell their price.
         "unpriced": [name for name in chosen or [] if name not in quoted],
     }
@@ -214,9 +226,7 @@ def dossier_prices_compute(
     """
     form_page = dossier.form_page.specific
     keys = [key.strip() for key in form_page.priced_services.split(",") if key.strip()]
-    chosen = None
-    if form_page.priced_services_key:
-        chosen = set(dossier.answers.get(form_page.priced_services_key) or [])
+    chosen = services_chosen(dossier)
     known = dossier.qf is not None and bool(dossier.qf_source)
     derived_case = dossier_case_derive(dossier=dossier)
     derived_residence = dossier_residence_derive(dossier=dossier)

@@ -15,6 +15,8 @@ from django.utils import timezone
 
 from home.selectors import council_for_page
 
+from ..engine import roles
+from ..engine.definition import role_of
 from ..engine.fieldtypes import GROUP_TYPE, field_type
 from ..engine.rendering import definition_for
 from ..models import Dossier, DossierStatus, Draft, DraftFile, FormPage
@@ -96,13 +98,12 @@ def _from_household(*, draft: Draft, form_page: FormPage, user, definition) -> d
         return {}
     answers = household_answers(household=household, definition=definition)
     kept = household_valid_documents(household=household, kind=DocumentKind.PROOF_OF_ADDRESS)
-    if form_page.proof_of_address_key and kept:
+    proof_key = definition.key_with_role(roles.PROOF_OF_ADDRESS)
+    if proof_key and kept:
         stored = kept[0].file
-        token = _copy_file(
-            draft=draft, source=stored.dossier, token=str(stored.uuid), path=form_page.proof_of_address_key
-        )
+        token = _copy_file(draft=draft, source=stored.dossier, token=str(stored.uuid), path=proof_key)
         if token:
-            answers[form_page.proof_of_address_key] = token
+            answers[proof_key] = token
     return answers
 
 
@@ -126,7 +127,8 @@ def draft_renew(*, form_page: FormPage, user) -> Draft:
         answers = {}
         for _index, spec in definition.fields():
             key = spec.get("key")
-            if not field_type(spec).renewed or not key or key not in source.answers or key == form_page.qf_key:
+            # The QF is asked again each year (fetched or proved anew), never copied.
+            if not field_type(spec).renewed or not key or key not in source.answers or role_of(spec) == roles.FAMILY_QF:
                 continue
             value = _renewed_value(draft=draft, source=source, spec=spec, value=source.answers[key], path=key)
             if value is not None:

@@ -14,15 +14,15 @@ from home.models import CouncilHomePage
 from ..models import CouncilRole, Dossier, DossierFile, Draft, DraftFile, StaffRole
 
 
-def drafts_for_family(*, user) -> QuerySet[Draft]:
-    """The family's drafts that have not expired, latest first (not an agent's counter drafts)."""
+def drafts_for_family(*, user, council: CouncilHomePage | None = None) -> QuerySet[Draft]:
+    """The family's drafts that have not expired, latest first (not an agent's counter drafts); with
+    ``council``, only those of its forms (the pages below its home page)."""
     if not user.is_authenticated:
         return Draft.objects.none()
-    return (
-        Draft.objects.filter(user=user, expires_at__gt=timezone.now(), agent__isnull=True)
-        .select_related("form_page")
-        .order_by("-updated_at")
-    )
+    drafts = Draft.objects.filter(user=user, expires_at__gt=timezone.now(), agent__isnull=True)
+    if council is not None:
+        drafts = drafts.filter(form_page__path__startswith=council.path)
+    return drafts.select_related("form_page").order_by("-updated_at")
 
 
 def dossiers_for_family(*, user) -> QuerySet[Dossier]:

@@ -32,6 +32,7 @@ from connectors.providers import ConsentRequired, Provider, provider_for
 from home.selectors import council_for_page, rules_in_force
 from home.services import rules_accept
 
+from ..engine import roles
 from ..engine.definition import Definition, role_of
 from ..engine.fieldtypes import (
     EmailType,
@@ -620,8 +621,8 @@ def dossier_submit(*, draft: Draft, request_meta: Mapping[str, Any]) -> Dossier:
             on_paper=at_counter and user is None,
         )
         provenance = {key: value for key, value in draft.provenance.items() if key in answers}
-        qf, qf_source, qf_month = dossier_qf_from_answers(form_page=form_page, answers=answers, provenance=provenance)
-        if not form_page.qf_key and user is not None:
+        qf, qf_source, qf_month = dossier_qf_from_answers(definition=definition, answers=answers, provenance=provenance)
+        if definition.field_with_role(roles.FAMILY_QF) is None and user is not None:
             # A form that does not ask for the QF (an enrolment) keeps the household's: the one its prices
             # were estimated with, and will be computed with at validation.
             on_file = household_qf_on_file(household=household_for(user=user, council=council))

@@ -32,6 +32,7 @@ from home.selectors import (
     rules_pages_to_accept_again,
 )
 
+from ..engine import roles
 from ..engine.display import summary
 from ..engine.fieldtypes import PrefillType, RulesType, field_type
 from ..engine.rendering import (
@@ -373,11 +374,12 @@ def form_review(request, page: FormPage):
         return redirect(_page_url(page, "confirmation", reference=dossier.reference))
     shown = visible_steps(definition, draft.answers, today=_today())
     steps = summary(definition, draft.answers, steps=shown, file_names=services.draft_file_names(draft))
+    qf_key = definition.key_with_role(roles.FAMILY_QF)
     for step in steps:
         step["url"] = f"{_step_url(page, step['index'])}?retour=verifier"
         for row in step["rows"]:
-            if page.qf_key and row["key"] == page.qf_key and row["value"] and page.qf_key not in draft.provenance:
-                row["note"] = declared_qf_notice(draft.answers.get(page.qf_key))
+            if qf_key and row["key"] == qf_key and row["value"] and qf_key not in draft.provenance:
+                row["note"] = declared_qf_notice(draft.answers.get(qf_key))
     context = {"page": page, "steps": steps, "draft": draft, "prices": draft_prices_estimate(draft=draft)}
     return render(request, "forms/form_review.html", context)
 
@@ -431,11 +433,7 @@ def family_space(request):
     """Mon espace famille: drafts (with their expiry), sent dossiers (with their status), renewals offered."""
     council = council_for_request(request)
     # The space of the site's council only: each council's family space is its own (issue 17).
-    drafts = [
-        draft
-        for draft in selectors.drafts_for_family(user=request.user)
-        if council is not None and draft.form_page.path.startswith(council.path)
-    ]
+    drafts = list(selectors.drafts_for_family(user=request.user, council=council)) if council is not None else []
     for draft in drafts:
         draft.resume_url = draft.form_page.specific.get_url(request) if draft.form_page.live else ""
     dossiers = list(selectors.dossiers_for_family(user=request.user).filter(council=council))

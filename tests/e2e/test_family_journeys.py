@@ -11,6 +11,25 @@ PASSWORD = "Une-phrase-de-passe-2026"
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
 
+def fill_enrolment_health(page, *, pai: bool) -> None:
+    """The enrolment's health step: the doctor, the vaccination pages, whether the child has a PAI."""
+    field(page, "Médecin traitant").fill("Dr Martin")
+    field(page, "Téléphone du médecin").fill("03 80 00 00 02")
+    field(page, "Pages vaccinations du carnet de santé").set_input_files(
+        {"name": "vaccins.pdf", "mimeType": "application/pdf", "buffer": PDF}
+    )
+    page.get_by_label("Oui" if pai else "Non").check()
+
+
+def fill_enrolment_insurance(page) -> None:
+    """The enrolment's insurance step: the insurer, the contract and its certificate."""
+    field(page, "Compagnie d'assurance (responsabilité civile extrascolaire)").fill("Assur")
+    field(page, "Numéro de contrat").fill("A-123")
+    field(page, "Attestation d'assurance").set_input_files(
+        {"name": "assurance.pdf", "mimeType": "application/pdf", "buffer": PDF}
+    )
+
+
 def field(page, label: str):
     """The field whose label is exactly ``label`` (the "(obligatoire)" mark apart), as a screen reader names it."""
     return page.get_by_label(re.compile(rf"^\s*{re.escape(label)}(\s*\((obligatoire|facultatif)\))?\s*$"))
@@ -184,22 +203,13 @@ def enrol_a_child_and_see_the_prices(journey, portal) -> None:
     page.get_by_label("Accueil périscolaire du matin").check()
     journey.audit("enrolment child and services")
     page.get_by_role("button", name="Enregistrer et continuer").click()
-    field(page, "Médecin traitant").fill("Dr Martin")
-    field(page, "Téléphone du médecin").fill("03 80 00 00 02")
-    field(page, "Pages vaccinations du carnet de santé").set_input_files(
-        {"name": "vaccins.pdf", "mimeType": "application/pdf", "buffer": PDF}
-    )
-    page.get_by_label("Oui").check()
+    fill_enrolment_health(page, pai=True)
     # The PAI hint links the PAI form.
     expect(page.get_by_role("link", name=re.compile("Projet d.accueil individualisé"))).to_be_visible()
     field(page, "Allergies ou troubles de santé concernés").fill("Arachide")
     journey.audit("enrolment health with the PAI link")
     page.get_by_role("button", name="Enregistrer et continuer").click()
-    field(page, "Compagnie d'assurance (responsabilité civile extrascolaire)").fill("Assur")
-    field(page, "Numéro de contrat").fill("A-123")
-    field(page, "Attestation d'assurance").set_input_files(
-        {"name": "assurance.pdf", "mimeType": "application/pdf", "buffer": PDF}
-    )
+    fill_enrolment_insurance(page)
     page.get_by_role("button", name="Enregistrer et continuer").click()
     prices = page.get_by_role("region", name="Vos tarifs (à confirmer)")
     expect(prices.get_by_role("heading", name=re.compile(r"Restauration scolaire : 2,60 €"))).to_be_visible()

@@ -8,7 +8,13 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import BOTH_WIDTHS
-from tests.e2e.test_family_journeys import PDF, field, sign_up, submit_dossier_famille_with_api
+from tests.e2e.test_family_journeys import (
+    field,
+    fill_enrolment_health,
+    fill_enrolment_insurance,
+    sign_up,
+    submit_dossier_famille_with_api,
+)
 
 
 def enrol(journey, portal, child_index: int) -> str:
@@ -29,18 +35,9 @@ def enrol(journey, portal, child_index: int) -> str:
     page.get_by_label("Restauration scolaire").check()
     journey.audit("enrolment: known values and services")
     page.get_by_role("button", name="Enregistrer et continuer").click()
-    field(page, "Médecin traitant").fill("Dr Martin")
-    field(page, "Téléphone du médecin").fill("03 80 00 00 02")
-    field(page, "Pages vaccinations du carnet de santé").set_input_files(
-        {"name": "vaccins.pdf", "mimeType": "application/pdf", "buffer": PDF}
-    )
-    page.get_by_label("Non").check()
+    fill_enrolment_health(page, pai=False)
     page.get_by_role("button", name="Enregistrer et continuer").click()
-    field(page, "Compagnie d'assurance (responsabilité civile extrascolaire)").fill("Assur")
-    field(page, "Numéro de contrat").fill("A-123")
-    field(page, "Attestation d'assurance").set_input_files(
-        {"name": "assurance.pdf", "mimeType": "application/pdf", "buffer": PDF}
-    )
+    fill_enrolment_insurance(page)
     page.get_by_role("button", name="Enregistrer et continuer").click()
     prices = page.get_by_role("region", name="Vos tarifs (à confirmer)")
     expect(prices.get_by_role("heading", name=re.compile(r"Restauration scolaire : 2,60 €"))).to_be_visible()

@@ -3,11 +3,13 @@
 import json
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from forms.engine.rendering import DEFINITIONS, EMPTY_STEPS, LAYOUTS
-from forms.models import FormIndexPage, FormPage
+from forms.family.services import private_storage
+from forms.models import DossierFile, FormIndexPage, FormPage
 
 PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 200
@@ -113,6 +115,20 @@ def make_agent(council, username, *, role="agent"):
     return make_staff(username, groups=[council_group_ensure(council=council, role=role)])
 
 
+def stored_pdf(dossier, key="justificatif_domicile", name="facture.pdf") -> DossierFile:
+    """A PDF stored in the private storage as the file of ``dossier``'s field ``key`` (not yet in its answers)."""
+    path = private_storage().save(f"forms/test/{name}", ContentFile(PDF))
+    return DossierFile.objects.create(
+        dossier=dossier,
+        key=key,
+        original_name=name,
+        content_type="application/pdf",
+        size=len(PDF),
+        sha256="0",
+        path=path,
+    )
+
+
 def make_dossier(page, family=None, answers=None, *, status="submitted", **fields):
     """A dossier of ``page`` made directly (no HTTP), with its definition snapshot and a first event."""
     from forms.engine.rendering import definition_for
@@ -185,14 +201,15 @@ def make_decree(council):
     return page
 
 
-def famille_form(council, *, rules=None, slug="dossier-famille", **settings):
-    """A small "dossier famille": name, QF, proof of address (expires), children, services, optional rules."""
+def famille_form(council, *, rules=None, slug="dossier-famille", services_chosen=False, **settings):
+    """A small "dossier famille": name, QF, proof of address (expires), children, services (priced only when
+    chosen if ``services_chosen``: the field then has that role), optional rules."""
     steps = [
         step(
             "Foyer",
             field("short_text", "nom", "Nom", meaning="last_name"),
-            field("integer", "quotient_familial", "Quotient familial", required=False),
-            field("file", "justificatif_domicile", "Justificatif de domicile", expires=True),
+            field("integer", "quotient_familial", "Quotient familial", required=False, role="family_qf"),
+            field("file", "justificatif_domicile", "Justificatif de domicile", expires=True, role="proof_of_address"),
             field("file", "assurance", "Attestation d'assurance", required=False),
             field(
                 "multiple_choice",
@@ -200,6 +217,7 @@ def famille_form(council, *, rules=None, slug="dossier-famille", **settings):
                 "Services",
                 required=False,
                 choices=["Restauration scolaire", "Accueil de loisirs, journée"],
+                **({"role": "services_chosen"} if services_chosen else {}),
             ),
             group(
                 "enfants",
@@ -213,8 +231,6 @@ def famille_form(council, *, rules=None, slug="dossier-famille", **settings):
     options = {
         "reference_prefix": "DF",
         "requires_rules_accepted": rules is not None,
-        "proof_of_address_key": "justificatif_domicile",
-        "qf_key": "quotient_familial",
         "requires_qf": True,
         "priced_services": "cantine, alsh-journee",
         "renewable": True,

@@ -13,7 +13,17 @@ from django.utils import timezone
 from forms.models import Dossier, DossierFile, Draft, NotificationLog
 from tests.conftest import otp_client
 
-from .conftest import PDF, famille_form, family_client, field, make_agent, make_decree, make_dossier, pdf, step_url
+from .conftest import (
+    famille_form,
+    family_client,
+    field,
+    make_agent,
+    make_decree,
+    make_dossier,
+    pdf,
+    step_url,
+    stored_pdf,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -42,7 +52,7 @@ def send_famille(client, page, *, nom="Martin", qf="650"):
 
 def test_submitted_corrected_resubmitted_validated(council_a, family):
     make_decree(council_a)
-    page = famille_form(council_a, priced_services_key="services")
+    page = famille_form(council_a, services_chosen=True)
     family_http = family_client(family)
     dossier = send_famille(family_http, page)
     assert dossier.reference in mail.outbox[-1].subject
@@ -271,22 +281,8 @@ def test_renewal_prefills_last_years_answers_and_asks_expired_documents_again(co
         {"nom": "Martin", "quotient_familial": 650, "enfants": [{"prenom": "Léa", "allergie": False}]},
         status="validated",
     )
-    from django.core.files.base import ContentFile
-
-    from forms.family.services import private_storage
-
     for key, name in (("justificatif_domicile", "facture.pdf"), ("assurance", "assurance.pdf")):
-        path = private_storage().save(f"forms/test/{name}", ContentFile(PDF))
-        stored = DossierFile.objects.create(
-            dossier=dossier,
-            key=key,
-            original_name=name,
-            content_type="application/pdf",
-            size=len(PDF),
-            sha256="0",
-            path=path,
-        )
-        dossier.answers[key] = str(stored.uuid)
+        dossier.answers[key] = str(stored_pdf(dossier, key, name).uuid)
     dossier.submitted_at = last_year
     dossier.save()
     client = family_client(family)

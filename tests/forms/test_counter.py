@@ -45,12 +45,11 @@ def api_form(council):
         step(
             "Ressources",
             field("prefill", "api", "Récupérer votre quotient familial", required=False, mappings=mappings),
-            field("integer", "quotient_familial", "Quotient familial", required=False),
+            field("integer", "quotient_familial", "Quotient familial", required=False, role="family_qf"),
             field("file", "justificatif", "Attestation CAF ou avis d'impôt", required=False),
         ),
         slug="dossier-famille",
         reference_prefix="DF",
-        qf_key="quotient_familial",
     )
 
 

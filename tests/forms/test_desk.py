@@ -19,7 +19,7 @@ def desk_form(council, **settings):
             field("short_text", "nom_resp", "Nom", meaning="last_name"),
             field("short_text", "prenom_resp", "Prénom", meaning="first_name"),
             field("address", "domicile", "Adresse", role="household_address", required=False),
-            field("integer", "quotient_familial", "Quotient familial", required=False),
+            field("integer", "quotient_familial", "Quotient familial", required=False, role="family_qf"),
             group(
                 "petits",
                 field("short_text", "prenom", "Prénom", meaning="first_name"),
@@ -30,7 +30,6 @@ def desk_form(council, **settings):
         ),
         slug=settings.pop("slug", "dossier-famille"),
         reference_prefix=settings.pop("reference_prefix", "DF"),
-        qf_key="quotient_familial",
         **settings,
     )
 

@@ -43,6 +43,18 @@ def test_family_space_lists_drafts_with_expiry(council_a, family):
     assert page.title in body and draft.expires_at.strftime("%Y") in body
 
 
+def test_each_councils_family_space_lists_only_the_drafts_of_its_own_forms(council_a, council_b, family):
+    mine = two_steps(council_a, title="Inscription à Valmont")
+    theirs = two_steps(council_b, title="Inscription à Bellerive")
+    family_client(family).post(mine.url)
+    family_client(family, host="bellerive.localhost").post(theirs.url)
+    assert Draft.objects.filter(user=family).count() == 2
+    body = family_client(family).get("/espace-famille/").content.decode()
+    assert mine.title in body and theirs.title not in body
+    body = family_client(family, host="bellerive.localhost").get("/espace-famille/").content.decode()
+    assert theirs.title in body and mine.title not in body
+
+
 def test_expired_drafts_are_purged(council_a, family):
     page = two_steps(council_a)
     client = family_client(family)

@@ -153,13 +153,13 @@ def inscription_form(council):
                 "services",
                 "Services souhaités",
                 choices=["Restauration scolaire", "Accueil de loisirs, journée", "Accueil périscolaire du matin"],
+                role="services_chosen",
             ),
         ),
         slug="inscription-enfant",
         title="Inscription enfant",
         reference_prefix="IE",
         priced_services="cantine, alsh-journee",
-        priced_services_key="services",
     )
 
 

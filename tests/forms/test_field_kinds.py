@@ -19,7 +19,7 @@ from forms.engine.fieldtypes import (
 )
 
 FACETS = ("is_input", "has_key", "in_group", "correctable", "renewed", "cacheable", "exported", "holds_file")
-SETTINGS = {"file_types": ["pdf"], "max_file_size": 1024 * 1024, "qf_key": ""}
+SETTINGS = {"file_types": ["pdf"], "max_file_size": 1024 * 1024}
 
 
 def sample_spec(name: str) -> dict:

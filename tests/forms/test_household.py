@@ -42,7 +42,7 @@ def famille(council):
             field("short_text", "resp_prenom", "Prénom", meaning="first_name"),
             field("phone", "resp_tel", "Téléphone", role="guardian_phone"),
             field("address", "adresse", "Adresse", role="household_address"),
-            field("integer", "qf", "Quotient familial", required=False),
+            field("integer", "qf", "Quotient familial", required=False, role="family_qf"),
             group(
                 "petits",
                 field("short_text", "prenom", "Prénom", meaning="first_name"),
@@ -52,7 +52,6 @@ def famille(council):
             ),
         ),
         slug="dossier-famille",
-        qf_key="qf",
         priced_services="alsh-journee",
     )
 
@@ -61,11 +60,19 @@ def inscription(council):
     """An enrolment: it asks for neither the QF nor the address; its prices come from the household."""
     return make_form(
         council,
-        step("Services", field("multiple_choice", "services", "Services", choices=["Accueil de loisirs, journée"])),
+        step(
+            "Services",
+            field(
+                "multiple_choice",
+                "services",
+                "Services",
+                choices=["Accueil de loisirs, journée"],
+                role="services_chosen",
+            ),
+        ),
         slug="inscription",
         title="Inscription enfant",
         priced_services="alsh-journee",
-        priced_services_key="services",
     )
 
 
@@ -328,14 +335,12 @@ def test_a_form_about_a_child_starts_from_a_child_of_the_household_once_per_chil
 
 
 def test_renewal_starts_from_the_household_and_keeps_a_proof_of_address_still_valid(council_a, family):
-    from django.core.files.base import ContentFile
     from django.utils import timezone
 
     from forms.family.household import DocumentKind, HouseholdDocument
-    from forms.family.services import private_storage
-    from forms.models import DossierFile, Draft
+    from forms.models import Draft
 
-    from .conftest import PDF, famille_form, family_client
+    from .conftest import famille_form, family_client, stored_pdf
 
     page = famille_form(council_a, opens_at=timezone.now() - datetime.timedelta(days=1))
     last_year = make_dossier(page, family, {"nom": "Martin", "quotient_familial": 650}, status=S.VALIDATED)
@@ -347,16 +352,7 @@ def test_renewal_starts_from_the_household_and_keeps_a_proof_of_address_still_va
     assert guardian.last_name == "Martin"
     guardian.last_name = "Martin-Durand"  # changed since (e.g. verified by an agent on another dossier)
     guardian.save()
-    path = private_storage().save("forms/test/facture.pdf", ContentFile(PDF))
-    stored = DossierFile.objects.create(
-        dossier=last_year,
-        key="justificatif_domicile",
-        original_name="facture.pdf",
-        content_type="application/pdf",
-        size=len(PDF),
-        sha256="0",
-        path=path,
-    )
+    stored = stored_pdf(last_year)
     HouseholdDocument.objects.create(
         household=household,
         kind=DocumentKind.PROOF_OF_ADDRESS,

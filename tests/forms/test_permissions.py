@@ -1,13 +1,11 @@
 """Who reaches what: agents, agents with health access, billing and editors, each only in their council."""
 
 import pytest
-from django.core.files.base import ContentFile
 
-from forms.family.services import private_storage
-from forms.models import DossierFile, DossierNote, SavedFilter
+from forms.models import DossierNote, SavedFilter
 from tests.conftest import make_editor_group, make_staff, otp_client
 
-from .conftest import PDF, famille_form, make_agent, make_dossier
+from .conftest import famille_form, make_agent, make_dossier, stored_pdf
 
 
 @pytest.fixture
@@ -18,16 +16,7 @@ def dossier_a(council_a, family):
 def dossier_with_file(council, family, **settings):
     page = famille_form(council, **settings)
     dossier = make_dossier(page, family, {"nom": "Martin", "enfants": [{"prenom": "Léa", "allergie": True}]})
-    path = private_storage().save("forms/test/facture.pdf", ContentFile(PDF))
-    stored = DossierFile.objects.create(
-        dossier=dossier,
-        key="justificatif_domicile",
-        original_name="facture.pdf",
-        content_type="application/pdf",
-        size=len(PDF),
-        sha256="0",
-        path=path,
-    )
+    stored = stored_pdf(dossier)
     dossier.answers["justificatif_domicile"] = str(stored.uuid)
     dossier.save()
     return dossier

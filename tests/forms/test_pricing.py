@@ -37,11 +37,10 @@ def priced_form(council, **settings):
         step(
             "Foyer",
             field("address", "adresse_du_foyer", "Adresse", role="household_address"),
-            field("integer", "qf", "Quotient familial", required=False),
+            field("integer", "qf", "Quotient familial", required=False, role="family_qf"),
             group("mes_petits", field("short_text", "prenom", "Prénom"), role="children"),
         ),
         slug="dossier-famille",
-        qf_key="qf",
         requires_qf=True,
         priced_services="alsh-journee",
         **settings,
@@ -68,7 +67,9 @@ def test_msa_family_outside_the_commune_pays_the_msa_column_plus_15_percent(coun
     page = priced_form(council_a)
     answers, provenance = fontaine_from_the_simulator(council_a, family)
     answers.update(adresse_du_foyer=BEAUNE, mes_petits=[{"prenom": "Emma"}, {"prenom": "Jules"}, {"prenom": "Rose"}])
-    qf, source, month = pricing.dossier_qf_from_answers(form_page=page, answers=answers, provenance=provenance)
+    qf, source, month = pricing.dossier_qf_from_answers(
+        definition=page.build_definition(), answers=answers, provenance=provenance
+    )
     assert (qf, source) == (410, "msa")
     dossier = make_dossier(
         page, family, answers, provenance=provenance, status=S.UNDER_REVIEW, qf=qf, qf_source=source, qf_month=month

@@ -145,7 +145,7 @@ def test_validation_conditions_block_until_met_or_overridden(council_a, family):
 
 def test_prices_computed_at_validation_with_qf_source_and_month(council_a, family):
     make_decree(council_a)
-    page = famille_form(council_a, priced_services_key="services")
+    page = famille_form(council_a, services_chosen=True)
     agent = make_agent(council_a, "agent.a")
     dossier = make_dossier(
         page,
