@@ -1,4 +1,4 @@
-"""Bulk data of the benchmark: dossiers by the hundred thousand, consented families for the QF refresh.
+"""Bulk data of the benchmark: dossiers by the hundred thousand, consented families (and their households) for the yearly QF check.
 
 ``generate_dossiers`` writes with PostgreSQL's COPY (about 10x faster than ``bulk_create``); every column
 of ``forms.Dossier`` is filled from the model itself (its defaults for fields it does not know), so that
@@ -86,6 +86,7 @@ def consented_families(*, council, count: int, identity) -> int:
     from connectors.api_particulier.simulator.cases import DEMO_FAMILIES
     from connectors.models import Consent, ConsentedIdentity, add_months
     from connectors.selectors import habilitation_for, prefill_offer
+    from forms.models import Household, HouseholdAccount
 
     scopes = [SCOPE_QF]
     offer = prefill_offer(council=council, scopes=scopes)
@@ -122,4 +123,13 @@ def consented_families(*, council, count: int, identity) -> int:
             record.identity = identities[number % len(identities)]
             records.append(record)
         ConsentedIdentity.objects.bulk_create(records, batch_size=1000)
+        # The yearly QF check works on households: each family has its own.
+        households = Household.objects.bulk_create([Household(council=council) for _user in users], batch_size=1000)
+        HouseholdAccount.objects.bulk_create(
+            [
+                HouseholdAccount(household=h, user=user, council=council)
+                for h, user in zip(households, users, strict=True)
+            ],
+            batch_size=1000,
+        )
     return count

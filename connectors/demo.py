@@ -7,15 +7,19 @@ tokens (stored encrypted), and its editors may manage habilitations and read the
 from datetime import date
 
 from django.contrib.auth.models import Permission
+from django.db import transaction
 from django.utils import timezone
 
 from common.crypto import DecryptionError
 from home.demo import demo_councils
 from home.staff import editor_group_ensure
 
+from .api_particulier.identity import Identity
 from .api_particulier.scopes import QF_SCOPES, SCOPE_ENFANTS, SCOPE_QF
-from .api_particulier.simulator.cases import DEMO_FAMILIES
-from .models import Habilitation, HabilitationState, LegalBasis, Modality
+from .api_particulier.simulator.cases import DEMO_FAMILIES, FAMILIES_BY_KEY
+from .models import ConsentedIdentity, Habilitation, HabilitationState, LegalBasis, Modality, add_months
+from .selectors import prefill_offer
+from .services import consent_record, consent_withdraw
 
 # Per council: the simulator token and the scopes granted (Bellerive shows masking: QF and children only).
 DEMO_HABILITATIONS = {
@@ -74,3 +78,39 @@ def load(*, stdout) -> None:
             f"  - {holder.nom_naissance} {holder.prenoms.title()} ({holder.sexe}, {holder.date_naissance}, {place}): "
             f"{family.description}"
         )
+
+
+def simulator_identity(key: str) -> Identity:
+    """The identity of one of the simulator's demo families, as the family would type it."""
+    family = FAMILIES_BY_KEY[key]
+    return Identity(
+        birth_name=family.holder.nom_naissance,
+        first_names=tuple(family.first_names[:1]),
+        sex=family.holder.sexe,
+        birth_date=date.fromisoformat(family.holder.date_naissance),
+        born_in_france=family.birth_country == "99100",
+        birth_country_code=family.birth_country,
+        birth_commune_code=family.birth_commune_code,
+    )
+
+
+@transaction.atomic
+def demo_consent(*, user, council, family_key: str, withdrawn: bool = False) -> None:
+    """A demo family's consent to the QF call and the identity kept for the yearly QF check (that of the
+    simulator family ``family_key``), as after a fetch last year; ``withdrawn``: the family withdrew it since."""
+    offer = prefill_offer(council=council, scopes=[SCOPE_QF])
+    if offer is None:
+        return
+    consent = consent_record(user=user, council=council, scopes=[SCOPE_QF], text_version=offer.text_version)
+    record = ConsentedIdentity(
+        user=user,
+        council=council,
+        habilitation=consent.habilitation,
+        consent=consent,
+        scopes=list(consent.scopes),
+        purge_after=add_months(timezone.now(), consent.habilitation.retention_months),
+    )
+    record.identity = simulator_identity(family_key)
+    record.save()
+    if withdrawn:
+        consent_withdraw(consent=consent, user=user)

@@ -229,7 +229,7 @@ class Consent(models.Model):
 
 
 class ConsentedIdentity(models.Model):
-    """The last identity a family consented to send, kept encrypted to refresh its QF (``refresh-qf``)."""
+    """The last identity a family consented to send, kept encrypted for the yearly QF check."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     council = models.ForeignKey("home.CouncilHomePage", on_delete=models.CASCADE, related_name="+")

@@ -5,22 +5,24 @@ A provider says what it needs from the family (``identity_form``: a Django form 
 ``typed_values()`` give what to send and what to show again), the scopes it asks for a set of fields
 (``scopes_for``), the fields it can fill (``fields``), the notice the family consents to (``offer``), how
 it fetches (``fetch``: records the consent, then one call; a ``PrefillResult`` that never raises for the
-source's failures, only ``ConsentRequired`` when the consent is not valid) and how one of its values takes
+source's failures, only ``ConsentRequired`` when the consent is not valid), how it fetches again for the
+yearly QF check (``refresh``) and how one of its values takes
 the shape of the form field it fills (``value_for``).
 
 Where a new data source goes (FranceConnect, the CAF's EAJE route, a council's own directory): one class
 here, registered in ``PROVIDERS``. API Particulier's QF by identity is the first.
 """
 
+from datetime import date
 from typing import Any
 
 from . import services
 from .forms import AllocataireIdentityForm
 from .prefill import FILLABLE_FIELDS, FillableField, person_usual_case, scopes_for
 from .selectors import PrefillOffer, prefill_offer
-from .services import ConsentRequired, PrefillResult
+from .services import ConsentRequired, FamilyRefresh, PrefillResult
 
-__all__ = ["PROVIDERS", "ConsentRequired", "PrefillResult", "Provider", "provider_for"]
+__all__ = ["PROVIDERS", "ConsentRequired", "FamilyRefresh", "PrefillResult", "Provider", "provider_for"]
 
 # The roles of a person's fields (the form engine's role names) and where a person of an answer has them.
 PERSON_ROLES = {"first_name": "prenoms", "last_name": "nom_naissance", "birth_date": "date_naissance"}
@@ -50,6 +52,12 @@ class Provider:
         """Record the family's consent, then fetch the values of ``keys`` (``PrefillResult.values``)."""
         raise NotImplementedError
 
+    def refresh(self, *, council, users, month: date | None = None) -> FamilyRefresh:
+        """The yearly check of one family (its accounts ``users``): fetch again, for ``month``, under the
+        identity and consent it gave, or say why not (``FamilyRefresh.state``). Never raises for the
+        source's failures."""
+        raise NotImplementedError
+
     def value_for(self, value: Any, *, shape: str, item_roles: dict[str, str]) -> Any:
         """A value in the shape of the field it fills: ``shape`` is the field kind's ``prefill_target``
         ("simple", "address", "group"); ``item_roles`` maps a group's item keys to their roles."""
@@ -74,6 +82,14 @@ class ApiParticulierQf(Provider):
         scopes = self.scopes_for(keys)
         consent = services.consent_record(user=user, council=council, scopes=scopes, text_version=consent_text_version)
         return services.qf_fetch(council=council, user=user, identity=identity, scopes=scopes, consent=consent)
+
+    def refresh(self, *, council, users, month: date | None = None) -> FamilyRefresh:
+        return services.qf_refresh_family(
+            council=council,
+            users=users,
+            annee=month.year if month else None,
+            mois=month.month if month else None,
+        )
 
     def value_for(self, value: Any, *, shape: str, item_roles: dict[str, str]) -> Any:
         if shape == "address" and isinstance(value, dict):

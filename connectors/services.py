@@ -5,7 +5,9 @@
 - ``qf_fetch(council=, user=, identity=, scopes=, consent=) -> PrefillResult``: one QF call, never raises
   for API failures (``ok=False`` with ``kind`` and a French ``family_message``: show the manual route);
 - ``qf_fetch_france_connect(...)``: the same with the family's FranceConnect access token;
-- ``call_logs_purge()``, ``qf_refresh_council(council=)``: operations (commands and tasks).
+- ``qf_refresh_family(council=, users=, annee=, mois=) -> FamilyRefresh``: the yearly check of one family
+  (``forms.backoffice.qf_check`` runs it for every household of a council);
+- ``call_logs_purge()``: operations (commands and tasks).
 
 Every call, refused or made, is written to ``ApiCallLog`` (never identities).
 """
@@ -36,15 +38,15 @@ from .selectors import consent_text_version, habilitation_for, prefill_offer
 
 __all__ = [
     "ConsentRequired",
+    "FamilyRefresh",
     "Identity",
     "PrefillResult",
-    "RefreshReport",
     "call_logs_purge",
     "consent_record",
     "diagnostic_call",
     "qf_fetch",
     "qf_fetch_france_connect",
-    "qf_refresh_council",
+    "qf_refresh_family",
 ]
 
 logger = logging.getLogger("connectors")
@@ -224,7 +226,7 @@ def qf_fetch(
 
     Requires a consent of ``user`` covering ``scopes`` (else raises ``ConsentRequired``, before any call).
     Never raises for API failures: returns ``ok=False`` with the kind and the family's message. On success
-    the identity is kept encrypted (for ``refresh-qf``) with the QF obtained.
+    the identity is kept encrypted (for the yearly QF check) with the QF obtained.
     """
     scopes = _check_scopes(scopes)
     habilitation = habilitation_for(council=council, scopes=scopes)
@@ -317,89 +319,45 @@ def _store_qf(record: ConsentedIdentity, result: PrefillResult) -> None:
 
 
 @dataclass
-class RefreshReport:
-    """What ``refresh-qf`` did, per outcome, for the billing service's yearly check."""
+class FamilyRefresh:
+    """The yearly check of one family: ``state`` is ``fetched`` (``result`` holds the answer), ``no_consent``
+    (the family consented once, but withdrew it or it lapsed: no call was made) or ``never`` (no consent
+    ever: the family took the manual route)."""
 
-    council: str
-    started_at: datetime
-    fetched: int = 0
-    changed: int = 0
-    unknown: int = 0
-    not_found: int = 0
-    identity_mismatch: int = 0
-    errors: int = 0
-    skipped: int = 0
-    rows: list[dict] = field(default_factory=list)
-
-    def as_dict(self) -> dict:
-        return {
-            "council": self.council,
-            "started_at": self.started_at.isoformat(),
-            "fetched": self.fetched,
-            "changed": self.changed,
-            "unknown": self.unknown,
-            "not_found": self.not_found,
-            "identity_mismatch": self.identity_mismatch,
-            "errors": self.errors,
-            "skipped": self.skipped,
-            "rows": self.rows,
-        }
+    state: str
+    result: PrefillResult | None = None
 
 
-def qf_refresh_council(*, council, annee: int | None = None, mois: int | None = None) -> RefreshReport:
-    """Fetch again the QF of every family of ``council`` whose consent still holds (within the rate limit).
-
-    Rows of the report name the family account (id and email) and the old and new QF: no identity.
-    """
-    report = RefreshReport(council=council.slug, started_at=timezone.now())
-    records = ConsentedIdentity.objects.filter(council=council, purge_after__gte=timezone.now()).select_related(
-        "user", "consent", "habilitation"
-    )
-    for record in records.order_by("pk"):
-        row = {"user_id": record.user_id, "email": record.user.email, "old_qf": record.last_qf_value}
-        scopes = sorted(set(record.scopes) & {"cnaf_quotient_familial"}) or record.scopes
-        try:
-            result = qf_fetch(
-                council=council,
-                user=record.user,
-                identity=record.identity,
-                scopes=scopes,
-                consent=record.consent,
-                annee=annee,
-                mois=mois,
-                purpose="refresh",
-            )
-        except ConsentRequired as error:
-            report.skipped += 1
-            report.rows.append({**row, "outcome": "consent_required", "detail": str(error)})
-            continue
-        new_qf = result.values.get("qf.valeur") if result.ok else None
-        outcome = result.kind or "ok"
-        if result.ok:
-            report.fetched += 1
-            if result.kind == ErrorKind.QF_UNKNOWN:
-                report.unknown += 1
-            elif new_qf != row["old_qf"]:
-                report.changed += 1
-        elif result.kind == ErrorKind.NO_FILE:
-            report.not_found += 1
-        elif result.kind == ErrorKind.IDENTITY_MISMATCH:
-            report.identity_mismatch += 1
-        else:
-            report.errors += 1
-        if not result.ok:
-            _store_qf(record, result)
-            record.save(update_fields=["last_fetched_at", "last_outcome", "purge_after"])
-        report.rows.append(
-            {
-                **row,
-                "new_qf": new_qf,
-                "provider": result.values.get("qf.fournisseur", ""),
-                "outcome": outcome,
-                "request_id": result.request_id or "",
-            }
+def qf_refresh_family(*, council, users, annee: int | None = None, mois: int | None = None) -> FamilyRefresh:
+    """Fetch again the QF of the family whose accounts are ``users`` for ``council``, under the identity it
+    consented to send, if a consent still holds (else no call). Never raises for API failures."""
+    users = [user for user in users if user is not None]
+    record = (
+        ConsentedIdentity.objects.filter(
+            council=council, user__in=users, purge_after__gte=timezone.now(), consent__withdrawn_at__isnull=True
         )
-    return report
+        .select_related("user", "consent", "habilitation")
+        .order_by("-last_fetched_at", "-pk")
+        .first()
+    )
+    if record is None:
+        consented = Consent.objects.filter(council=council, user__in=users).exists()
+        return FamilyRefresh(state="no_consent" if consented else "never")
+    scopes = sorted(set(record.scopes) & {"cnaf_quotient_familial"}) or record.scopes
+    try:
+        result = qf_fetch(
+            council=council,
+            user=record.user,
+            identity=record.identity,
+            scopes=scopes,
+            consent=record.consent,
+            annee=annee,
+            mois=mois,
+            purpose="qf_check",
+        )
+    except ConsentRequired:
+        return FamilyRefresh(state="no_consent")
+    return FamilyRefresh(state="fetched", result=result)
 
 
 def call_logs_purge(*, now: datetime | None = None) -> int:

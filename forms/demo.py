@@ -18,6 +18,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from connectors.demo import demo_consent
 from home.demo import (
     DEMO_PASSWORD_STAFF,
     demo_backup_codes,
@@ -39,7 +40,9 @@ from .engine.roles import (
     PROOF_OF_ADDRESS,
     SERVICES_CHOSEN,
 )
+from .family.household import Household, HouseholdAccount, HouseholdEvent, HouseholdEventKind, HouseholdGuardian
 from .family.household_services import household_sync_submitted
+from .family.pricing import dossier_prices_compute
 from .family.services import reference_next
 from .models import Dossier, DossierEvent, FormIndexPage, FormPage, StaffRole
 
@@ -463,6 +466,8 @@ def load(*, stdout) -> None:
     family = _demo_family()
     for council in demo_councils():
         _demo_dossiers(council, family)
+        if council.slug == "valmont":
+            _demo_qf_check(council)
     stdout.write(f"Family: {DEMO_FAMILY_EMAIL} / {DEMO_FAMILY_PASSWORD} (a few dossiers famille in each status)")
 
 
@@ -567,3 +572,87 @@ def _demo_dossiers(council, family) -> None:
                 )
             if status == "validated":  # the demo family's household comes from its validated dossier famille
                 household_sync_submitted(dossier=dossier)
+
+
+# Households for the yearly QF check, one or more per class (forms.backoffice.qf_check): (last name, QF on file,
+# its provider, the simulator family whose identity the household consented to send, consent withdrawn since,
+# a validated dossier famille priced on its QF). The simulator answers: LAMBERT CNAF 620, DA SILVA CNAF 1350,
+# FONTAINE MSA 410, PETIT no CAF file, ROBIN identity not matched.
+DEMO_QF_CHECK = [
+    ("Dubois", 620, "cnaf", "cnaf-couple-2-enfants", False, False),  # unchanged
+    ("Mercier", 380, "cnaf", "cnaf-couple-2-enfants", False, True),  # changed: 380 -> 620
+    ("Garnier", 380, "cnaf", "cnaf-nee-etranger-4-enfants", False, True),  # changed: 380 -> 1350
+    ("Fontaine", 410, "cnaf", "msa-parent-3-enfants", False, False),  # at the MSA
+    ("Petit", 450, "cnaf", "sans-dossier-cnaf", False, False),  # not found at the CAF
+    ("Robin", 520, "cnaf", "identite-non-reconnue", False, False),  # identity no longer matched
+    ("Roux", 700, "cnaf", "cnaf-couple-2-enfants", True, False),  # consent withdrawn
+    ("Blanc", 900, "tax_notice", None, False, False),  # never fetched: a tax notice read by an agent
+    ("Noir", 300, "", None, False, False),  # declared without proof
+]
+
+
+def _demo_qf_check(council) -> None:
+    """The demo households of the yearly QF check (made once: existing accounts are kept as they are)."""
+    page = FormPage.objects.descendant_of(council).filter(slug="dossier-famille").first()
+    insee = next(iter(council.served_codes()), "")
+    month = timezone.localdate().replace(day=1)
+    last_year = month.replace(year=month.year - 1)
+    for name, qf, provider, family_key, withdrawn, priced in DEMO_QF_CHECK:
+        email = f"foyer.{name.lower()}@example.fr"
+        if get_user_model().objects.filter(username=email).exists():
+            continue
+        with transaction.atomic():
+            user = get_user_model().objects.create_user(username=email, email=email, first_name="Alex", last_name=name)
+            user.set_unusable_password()
+            user.save()
+            household = Household.objects.create(
+                council=council,
+                address_street="2 place de la Mairie",
+                address_postcode="21990",
+                address_city="Valmont",
+                address_insee=insee,
+                qf=qf,
+                qf_provider=provider,
+                qf_month=last_year if provider else None,
+                qf_verified=bool(provider),
+            )
+            HouseholdAccount.objects.create(household=household, user=user, council=council)
+            HouseholdGuardian.objects.create(household=household, last_name=name, first_name="Alex", email=email)
+            HouseholdEvent.objects.create(household=household, kind=HouseholdEventKind.CREATED, comment="Démonstration")
+            if family_key:
+                demo_consent(user=user, council=council, family_key=family_key, withdrawn=withdrawn)
+            if priced and page is not None:
+                _demo_priced_dossier(page.specific, council, user, name=name, qf=qf, insee=insee)
+
+
+def _demo_priced_dossier(page, council, user, *, name: str, qf: int, insee: str) -> None:
+    answers = {
+        "responsable1_nom": name,
+        "responsable1_prenom": "Alex",
+        "responsable1_telephone": "06 12 34 56 78",
+        "second_responsable": False,
+        "adresse": {"street": "2 place de la Mairie", "complement": "", "postcode": "21990", "city": "Valmont",
+                    "insee": insee},
+        "quotient_familial": qf,
+        "enfants": [{"prenom": "Léa", "nom": name, "date_naissance": "2018-03-02"}],
+    }  # fmt: skip
+    dossier = Dossier.objects.create(
+        reference=reference_next(council=council, prefix=page.reference_prefix, year=timezone.localdate().year),
+        form_page=page,
+        revision_id=page.live_revision_id,
+        definition=definition_for(page).as_json(),
+        answers=answers,
+        family=user,
+        contact_email=user.email,
+        council=council,
+        status="validated",
+        qf=qf,
+        qf_source="cnaf",
+        validated_at=timezone.now(),
+    )
+    DossierEvent.objects.create(dossier=dossier, actor=user, kind="submitted", to_status="submitted")
+    DossierEvent.objects.create(
+        dossier=dossier, kind="transition", from_status="submitted", to_status="validated", comment="Démonstration"
+    )
+    dossier.prices = dossier_prices_compute(dossier=dossier)
+    dossier.save(update_fields=["prices"])

@@ -684,7 +684,9 @@ class SavedFilter(models.Model):
         return self.name
 
 
-# The household (foyer) lives in forms/family/household.py; imported here so that Django registers its models.
+# The household (foyer) lives in forms/family/household.py and the yearly QF check in
+# forms/backoffice/qf_check_models.py; imported here so that Django registers their models.
+from .backoffice.qf_check_models import QFCheckCampaign, QFCheckItem  # noqa: E402, F401
 from .family.household import (  # noqa: E402, F401
     Household,
     HouseholdAccount,

@@ -15,7 +15,7 @@ from wagtail_modeladmin.options import modeladmin_register
 from home.admin_scoping import CouncilScopedModelAdmin
 from home.procedures import OnlineProcedure
 
-from .backoffice import admin_views, counter_views, desk, staff
+from .backoffice import admin_views, counter_views, desk, qf_check, qf_check_views, staff
 from .family.selectors import staff_councils
 from .models import Dossier, FormPage, NotificationTemplate
 
@@ -34,6 +34,11 @@ def register_admin_urls():
         path("collectivites/", staff.councils_index, name="forms_councils"),
         path("collectivites/<int:council_id>/", staff.council_checklist_view, name="forms_council_checklist"),
         path("collectivites/<int:council_id>/personnel/", staff.council_staff_add_view, name="forms_council_staff_add"),
+        path("verification-qf/", qf_check_views.campaigns_index, name="forms_qf_checks"),
+        path("verification-qf/<int:pk>/", qf_check_views.campaign_detail, name="forms_qf_check"),
+        path("verification-qf/<int:pk>/decider/", qf_check_views.campaign_decide, name="forms_qf_check_decide"),
+        path("verification-qf/<int:pk>/reprendre/", qf_check_views.campaign_resume, name="forms_qf_check_resume"),
+        path("verification-qf/<int:pk>/export.<str:fmt>", qf_check_views.campaign_export, name="forms_qf_check_export"),
         path("guichet/", counter_views.counter_start, name="forms_counter"),
         path("guichet/<uuid:uuid>/etape/<int:number>/", counter_views.counter_step, name="forms_counter_step"),
         path("guichet/<uuid:uuid>/envoyer/", counter_views.counter_submit, name="forms_counter_submit"),
@@ -52,6 +57,16 @@ class DossiersMenuItem(MenuItem):
 @hooks.register("register_admin_menu_item")
 def register_dossiers_menu_item():
     return DossiersMenuItem(_("Dossiers"), reverse("forms_dossiers"), icon_name="folder-open-inverse", order=240)
+
+
+class QFCheckMenuItem(MenuItem):
+    def is_shown(self, request):
+        return qf_check.qf_check_councils(user=request.user).exists()
+
+
+@hooks.register("register_admin_menu_item")
+def register_qf_check_menu_item():
+    return QFCheckMenuItem(_("Yearly QF check"), reverse("forms_qf_checks"), icon_name="tasks", order=245)
 
 
 class CouncilsMenuItem(MenuItem):

@@ -206,6 +206,7 @@ class HouseholdEventKind(models.TextChoices):
     REFUSED = "refused", _("Change refused by an agent")
     INVITED = "invited", _("Second guardian invited")
     JOINED = "joined", _("Account joined the household")
+    QF_CHECKED = "qf_checked", _("QF updated by the yearly check")
 
 
 class HouseholdEvent(AppendOnlyModel):

@@ -373,6 +373,9 @@ API_PARTICULIER_MAX_RETRIES = int(os.environ.get("API_PARTICULIER_MAX_RETRIES", 
 API_PARTICULIER_MAX_WAIT = float(os.environ.get("API_PARTICULIER_MAX_WAIT", "10"))
 # Requests per second and per token, shared by all processes through the cache (upstream bans at 20/s).
 API_PARTICULIER_RATE_LIMIT = int(os.environ.get("API_PARTICULIER_RATE_LIMIT", "19"))
+# Households per second of the yearly QF check (one call each at most): the rest of the budget stays for
+# families filling their forms meanwhile. 0: no pace of its own (the shared limit above still holds).
+QF_CHECK_RATE = float(os.environ.get("QF_CHECK_RATE", "15"))
 # Fernet key encrypting tokens and consented identities; derived from SECRET_KEY when empty.
 API_PARTICULIER_ENCRYPTION_KEY = os.environ.get("API_PARTICULIER_ENCRYPTION_KEY", "")
 

@@ -1,6 +1,5 @@
 """``manage.py apiparticulier``: one JSON object per diagnostic, exit code 0 only on success."""
 
-import csv
 import json
 from io import StringIO
 
@@ -8,10 +7,9 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from connectors.models import ApiCallLog, ConsentedIdentity
-from connectors.services import qf_fetch
+from connectors.models import ApiCallLog
 
-from .conftest import QF_ALL, give_consent, identity_of, make_habilitation
+from .conftest import QF_ALL, make_habilitation
 
 pytestmark = pytest.mark.django_db
 
@@ -124,38 +122,6 @@ def test_the_command_output_holds_no_identity_in_errors(simulator, council_a, ha
     result, _code = run("quotient-familial", "--council", "valmont", "--nom-naissance", "ROBIN", "--prenom", "Elise",
                         "--sexe", "F", "--code-insee-naissance", "21231")  # fmt: skip
     assert "ROBIN" not in json.dumps(result) and "Elise" not in json.dumps(result)
-
-
-def test_refresh_qf_reports_each_outcome(simulator, tmp_path, council_a, habilitation_a, family, other_family):
-    from tests.conftest import make_family
-
-    families = {"cnaf-couple-2-enfants": family, "cnaf-qf-inconnu": other_family}
-    families["sans-dossier-cnaf"] = make_family("petit@example.fr")
-    families["identite-non-reconnue"] = make_family("robin@example.fr")
-    for key, user in families.items():
-        consent = give_consent(user, council_a)
-        qf_fetch(council=council_a, user=user, identity=identity_of(key), scopes=QF_ALL, consent=consent)
-    # Failed fetches keep no identity; store them as an earlier successful fetch would have.
-    for key in ("sans-dossier-cnaf", "identite-non-reconnue"):
-        user = families[key]
-        record = ConsentedIdentity.objects.get(user=family)
-        record.pk = None
-        record.user = user
-        record.identity = identity_of(key)
-        record.consent = give_consent(user, council_a)
-        record.save()
-    ConsentedIdentity.objects.filter(user=family).update(last_qf_value=500)  # the QF changed since
-    output = tmp_path / "report.csv"
-    result, code = run("refresh-qf", "--council", "valmont", "--output", str(output))
-    assert code == 0
-    assert {k: result[k] for k in ("fetched", "changed", "unknown", "not_found", "identity_mismatch", "errors")} == {
-        "fetched": 2, "changed": 1, "unknown": 1, "not_found": 1, "identity_mismatch": 1, "errors": 0,
-    }  # fmt: skip
-    rows = list(csv.DictReader(output.open()))
-    assert {row["outcome"] for row in rows} == {"ok", "qf_unknown", "no_file", "identity_mismatch"}
-    assert "LAMBERT" not in output.read_text() and "Camille" not in output.read_text()
-    assert ConsentedIdentity.objects.get(user=family).last_qf_value == 620
-    assert ApiCallLog.objects.filter(purpose="refresh").count() == 4
 
 
 def test_purge_logs(council_a):

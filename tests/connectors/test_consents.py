@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from connectors.models import ApiCallLog, Consent, ConsentedIdentity
-from connectors.services import ConsentRequired, qf_fetch, qf_refresh_council
+from connectors.services import ConsentRequired, qf_fetch, qf_refresh_family
 from tests.conftest import make_family, otp_client
 from tests.forms.conftest import make_agent
 
@@ -38,8 +38,8 @@ def test_a_family_withdraws_a_consent_and_the_yearly_refresh_skips_it(simulator,
     assert consent.withdrawn_at is not None
     assert not ConsentedIdentity.objects.filter(user=family).exists()  # the identity kept for the refresh goes
     calls = ApiCallLog.objects.count()
-    report = qf_refresh_council(council=council_a)
-    assert report.fetched == 0 and report.rows == [] and ApiCallLog.objects.count() == calls
+    refresh = qf_refresh_family(council=council_a, users=[family])
+    assert refresh.state == "no_consent" and refresh.result is None and ApiCallLog.objects.count() == calls
     # A fetch under the withdrawn consent is refused: the next fetch must ask again.
     with pytest.raises(ConsentRequired):
         qf_fetch(

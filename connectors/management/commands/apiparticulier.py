@@ -1,9 +1,8 @@
-"""``manage.py apiparticulier introspect|ping|quotient-familial|refresh-qf|purge-logs``: staff diagnostics
+"""``manage.py apiparticulier introspect|ping|quotient-familial|purge-logs``: staff diagnostics
 and operations on API Particulier. Diagnostics print ONE JSON object on stdout; the exit code is 0 only on
 success.
 """
 
-import csv
 import json
 from datetime import date
 
@@ -15,11 +14,11 @@ from ...api_particulier.errors import ApiError, ErrorKind
 from ...api_particulier.identity import FRANCE_COG, Identity, IdentityError
 from ...api_particulier.scopes import QF_SCOPES
 from ...models import Habilitation, HabilitationState
-from ...services import call_logs_purge, diagnostic_call, qf_refresh_council
+from ...services import call_logs_purge, diagnostic_call
 
 
 class Command(BaseCommand):
-    help = "API Particulier diagnostics (introspect, ping, quotient-familial) and operations (refresh-qf, purge-logs)."
+    help = "API Particulier diagnostics (introspect, ping, quotient-familial) and operations (purge-logs). The yearly QF check: manage.py qf_check."
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
@@ -43,11 +42,6 @@ class Command(BaseCommand):
         qf.add_argument("--annee", type=int)
         qf.add_argument("--mois", type=int)
         qf.add_argument("--scopes", default="", help="comma-separated; default: the habilitation's QF scopes")
-        refresh = sub.add_parser("refresh-qf", help="Fetch again the QF of every family that consented.")
-        refresh.add_argument("--council", required=True)
-        refresh.add_argument("--annee", type=int)
-        refresh.add_argument("--mois", type=int)
-        refresh.add_argument("--output", help="write the report's rows to this CSV file")
         sub.add_parser("purge-logs", help="Delete call logs and stored identities past their retention.")
 
     @staticmethod
@@ -57,8 +51,6 @@ class Command(BaseCommand):
         group.add_argument("--habilitation", type=int, help="id of the habilitation")
 
     def handle(self, *args, action: str, **options) -> None:
-        if action == "refresh-qf":
-            return self.refresh(options)
         if action == "purge-logs":
             deleted = call_logs_purge()
             self.stdout.write(json.dumps({"status": "ok", "deleted": deleted}))
@@ -147,19 +139,3 @@ class Command(BaseCommand):
             )
         )
         raise CommandError(f"API Particulier: {error.kind.value}", returncode=1)
-
-    def refresh(self, options) -> None:
-        council = CouncilHomePage.objects.filter(slug=options["council"]).first()
-        if council is None:
-            raise CommandError(f"No council with the slug {options['council']!r}.")
-        report = qf_refresh_council(council=council, annee=options.get("annee"), mois=options.get("mois"))
-        summary = report.as_dict()
-        rows = summary.pop("rows")
-        if options.get("output"):
-            with open(options["output"], "w", newline="", encoding="utf-8") as handle:
-                fields = ["user_id", "email", "old_qf", "new_qf", "provider", "outcome", "request_id", "detail"]
-                writer = csv.DictWriter(handle, fieldnames=fields, extrasaction="ignore")
-                writer.writeheader()
-                writer.writerows(rows)
-            summary["output"] = options["output"]
-        self.stdout.write(json.dumps({"status": "ok", **summary}, ensure_ascii=False))
