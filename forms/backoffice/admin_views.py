@@ -14,12 +14,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from connectors.selectors import consents_for_staff
+
 from ..engine.display import summary
 from ..engine.rendering import visible_steps
 from ..family import corrections, pricing, selectors
 from ..family.household_views import household_refused_from_post, household_staff_context
 from ..models import DossierStatus, SavedFilter
-from . import exports, workflow
+from . import exports, provenance, workflow
 from .backoffice_forms import (
     AssignForm,
     CommentForm,
@@ -28,6 +30,7 @@ from .backoffice_forms import (
     SavedFilterForm,
     ValidateForm,
 )
+from .names import child_name
 
 S = DossierStatus
 
@@ -84,6 +87,8 @@ def _reading(request, dossier) -> dict:
         "show_answers": show_answers,
         "events": events,
         "corrections": corrections.correction_changes(dossier=dossier, include_health=health_allowed),
+        "provenance": provenance.dossier_provenance(dossier=dossier, include_health=health_allowed),
+        "child_name": child_name(dossier) if show_answers else "",
     }
 
 
@@ -94,9 +99,12 @@ def dossier_detail(request, pk: int):
     can_act = selectors.can_act_on_dossier(user=request.user, dossier=dossier)
     allowed = workflow.allowed_transitions(dossier.status)
     targets = workflow.correction_targets(dossier=dossier, include_health=reading["health_allowed"])
+    household = household_staff_context(dossier=dossier, health_allowed=reading["health_allowed"])
     context = {
         **reading,
-        "page_title": f"{dossier.reference} – {dossier.form_page.title}",
+        "page_title": " – ".join(
+            part for part in (dossier.reference, dossier.form_page.title, reading["child_name"]) if part
+        ),
         "header_icon": "folder-open-inverse",
         "dossier": dossier,
         "can_act": can_act,
@@ -124,9 +132,25 @@ def dossier_detail(request, pk: int):
             else {}
         ),
         "notifications": dossier.notifications.all()[:20],
-        **household_staff_context(dossier=dossier, health_allowed=reading["health_allowed"]),
+        **household,
+        "household_consents": household_consents(
+            request, dossier=dossier, accounts=household.get("staff_household_accounts")
+        ),
     }
     return render(request, "forms/admin/dossier_detail.html", context)
+
+
+def household_consents(request, *, dossier, accounts) -> list | None:
+    """The consents to API Particulier the household's accounts (else the dossier's family) gave to the
+    dossier's council, with their text version and date; None when the agent may not read consents."""
+    if not request.user.has_perm("connectors.view_consent"):
+        return None
+    families = accounts or ([dossier.family] if dossier.family else [])
+    return [
+        consent
+        for family in families
+        for consent in consents_for_staff(user=request.user, family=family).filter(council=dossier.council_id)
+    ]
 
 
 @require_POST
@@ -214,6 +238,8 @@ def dossier_pdf(request, pk: int):
         files=reading["files"],
         events=reading["events"],
         corrections=reading["corrections"],
+        provenance=reading["provenance"],
+        child=reading["child_name"],
     )
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{dossier.reference}.pdf"'

@@ -25,68 +25,16 @@ from common.spreadsheet import csv_chunks
 from home.selectors import rules_acceptances_for_export, rules_pages_for_council, rules_version_in_force
 
 from ..engine import roles
-from ..engine.definition import Definition, name_part, role_of
 from ..engine.fieldtypes import GROUP_TYPE
 from ..engine.rendering import definition_for
 from ..family import selectors
-from ..family.child_forms import child_spec
 from ..family.selectors import agents_of_council
 from ..models import Dossier, DossierStatus, FormPage, SavedFilter
 from . import exports, workflow
+from .names import children_names, family_name
 
 # Filters a saved filter keeps (the search too), in the order of the drawer.
 FILTER_NAMES = ("q", "form", "status", "submitted_from", "submitted_to", "assigned", "qf", "rules", "resident")
-
-
-# Names -----------------------------------------------------------------------------------------
-
-
-def _full_name(values: dict, parts: list[dict]) -> str:
-    """ "LAMBERT Camille": the last name, then the first name, of the fields meaning a person's name."""
-    by_meaning = {name_part(part): str(values.get(part["key"]) or "").strip() for part in parts}
-    return " ".join(
-        name for name in (by_meaning.get(roles.LAST_NAME, ""), by_meaning.get(roles.FIRST_NAME, "")) if name
-    )
-
-
-def person_names(definition: Definition, answers: dict) -> tuple[list[str], list[str]]:
-    """The guardians' and the children's names a dossier gives: fields whose meaning is a person's last or
-    first name, in a group whose role is "children" for the children, elsewhere for the guardians. Fields
-    marked as health data are never read."""
-    guardians: list[str] = []
-    children: list[str] = []
-    top_level: list[dict] = []
-    groups: dict[str, tuple[dict, list[dict]]] = {}
-    for spec, group in definition.person_name_fields():
-        if group is None:
-            top_level.append(spec)
-        else:
-            groups.setdefault(group["key"], (group, []))[1].append(spec)
-    for group, parts in groups.values():
-        target = children if role_of(group) == roles.CHILDREN else guardians
-        for item in answers.get(group["key"]) or []:
-            name = _full_name(item, parts) if isinstance(item, dict) else ""
-            if name:
-                target.append(name)
-    if top_level:
-        name = _full_name(answers, top_level[:2])
-        if name:  # a form about one child names that child; otherwise the first guardian
-            (children if child_spec(definition) is not None else guardians).insert(0, name)
-    return guardians, children
-
-
-def family_name(dossier: Dossier) -> str:
-    """What the desk calls the family: its guardians' names, else the account's name or email."""
-    guardians, _children = person_names(dossier.get_definition(), dossier.answers)
-    if guardians:
-        return ", ".join(dict.fromkeys(guardians))
-    if dossier.family is not None:
-        return dossier.family.get_full_name() or dossier.family.email
-    return dossier.contact_email
-
-
-def children_names(dossier: Dossier) -> str:
-    return ", ".join(person_names(dossier.get_definition(), dossier.answers)[1])
 
 
 # Reading: scope, search, filters -----------------------------------------------------------------
@@ -381,24 +329,35 @@ def export_layouts(form_pages) -> list[dict]:
     return list(groups.values())
 
 
-def spreadsheet_response(request, queryset: QuerySet[Dossier], spreadsheet_format: str):
+def spreadsheet_response(request, queryset: QuerySet[Dossier], spreadsheet_format: str, *, with_provenance=None):
+    """The export of ``queryset``; ``provenance=1`` (or ``with_provenance``) adds the prefilled answers'
+    provenance. An export of one form's dossiers is named after the form (file and sheet)."""
     user = request.user
     health_councils = set(selectors.health_councils(user=user).values_list("pk", flat=True))
     include_health = request.GET.get("health") == "1" and bool(health_councils)
+    if with_provenance is None:
+        with_provenance = request.GET.get("provenance") == "1"
     rows = exports.export_rows(
-        queryset, include_health=include_health, health_councils=health_councils, explode=request.GET.get("explode", "")
+        queryset,
+        include_health=include_health,
+        health_councils=health_councils,
+        explode=request.GET.get("explode", ""),
+        with_provenance=with_provenance,
     )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    form_pages = list(FormPage.objects.filter(pk__in=queryset.order_by().values("form_page_id"))[:2])
+    one_form = form_pages[0] if len(form_pages) == 1 else None
+    name = f"dossiers-{one_form.slug}" if one_form else "dossiers"
     if spreadsheet_format == "csv":
         response = StreamingHttpResponse(csv_chunks(rows), content_type="text/csv; charset=utf-8")
     elif spreadsheet_format == "xlsx":
         response = StreamingHttpResponse(
-            exports.xlsx_chunks(rows, title=_("Dossiers")),
+            exports.xlsx_chunks(rows, title=one_form.title if one_form else _("Dossiers")),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
     else:
         raise Http404
-    response["Content-Disposition"] = f'attachment; filename="dossiers-{stamp}.{spreadsheet_format}"'
+    response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.{spreadsheet_format}"'
     response["Cache-Control"] = "no-store"
     return response
 
@@ -422,10 +381,18 @@ class DossierBulkAction(BulkAction):
     models = [Dossier]
 
     def selected(self) -> QuerySet[Dossier]:
+        """The dossiers ticked, or with "select all in listing" (``id=all``) those of the listing as filtered:
+        Wagtail passes the listing's query (search and filters) along with ``id=all``."""
         ids = self.request.GET.getlist("id")
         if "all" in ids:
-            return desk_dossiers(user=self.request.user)
+            return self.get_all_objects_in_listing_query(self.request.GET.get("childOf"))
         return desk_dossiers(user=self.request.user).filter(pk__in=[pk for pk in ids if pk.isdigit()])
+
+    def get_all_objects_in_listing_query(self, parent_id):
+        request = self.request
+        # Invalid filters select nothing (django-filter's strict mode), never the whole desk.
+        filters = DossierFilterSet(request.GET, queryset=desk_dossiers(user=request.user), request=request)
+        return dossiers_search(filters.qs, request.GET.get("q", ""))
 
     def get_actionable_objects(self):
         objects, without_access = [], []
@@ -499,6 +466,13 @@ class ExportBulkForm(forms.Form):
         initial="csv",
         widget=forms.RadioSelect,
     )
+    provenance = forms.BooleanField(
+        label=gettext_lazy(
+            "With provenance: for each prefilled answer, its source, provider, period, request id and whether "
+            "the family changed it"
+        ),
+        required=False,
+    )
 
 
 class ExportBulkAction(DossierBulkAction):
@@ -515,4 +489,9 @@ class ExportBulkAction(DossierBulkAction):
         return super().dispatch(request, *args, **kwargs)
 
     def form_valid(self, form):
-        return spreadsheet_response(self.request, self.selected(), form.cleaned_data["format"])
+        return spreadsheet_response(
+            self.request,
+            self.selected(),
+            form.cleaned_data["format"],
+            with_provenance=form.cleaned_data["provenance"],
+        )

@@ -35,7 +35,10 @@ from home.tariffs import UNIT_LABELS_FR, format_date_fr, format_euros
 
 from ..engine.definition import Definition
 from ..engine.fieldtypes import GROUP_TYPE, field_type
+from ..family.child_forms import child_fields, child_spec
 from ..models import Dossier
+from . import names
+from .provenance import Provenance, dossier_provenance, prefilled_keys
 
 CHUNK_SIZE = 500
 
@@ -55,10 +58,11 @@ class Column:
         object.__setattr__(self, "parts", tuple(self.path.split(".")))  # split once, read for every row
 
 
-def answered_definitions(queryset: QuerySet[Dossier]) -> list[tuple[Definition, bool]]:
-    """The definitions answered by the dossiers of ``queryset``: one query per distinct form revision."""
+def definitions_by_revision(queryset: QuerySet[Dossier]) -> dict[tuple[int, int | None], tuple[Definition, bool]]:
+    """``{(form page id, revision id): (definition, is health form)}`` answered by the dossiers of
+    ``queryset``: one query per distinct form revision."""
     revisions = queryset.order_by().values_list("form_page_id", "revision_id").distinct()
-    definitions = []
+    definitions = {}
     for form_page_id, revision_id in revisions:
         snapshot = (
             queryset.filter(form_page_id=form_page_id, revision_id=revision_id)
@@ -68,8 +72,13 @@ def answered_definitions(queryset: QuerySet[Dossier]) -> list[tuple[Definition, 
         )
         if snapshot is not None:
             steps, is_health = snapshot
-            definitions.append((Definition(steps=steps), is_health))
+            definitions[(form_page_id, revision_id)] = (Definition(steps=steps), is_health)
     return definitions
+
+
+def answered_definitions(queryset: QuerySet[Dossier]) -> list[tuple[Definition, bool]]:
+    """The definitions answered by the dossiers of ``queryset``: one query per distinct form revision."""
+    return list(definitions_by_revision(queryset).values())
 
 
 class JSONArrayLength(Func):
@@ -192,17 +201,68 @@ def _prices(dossier: Dossier, services: list[tuple[str, str]]) -> list[Any]:
     return [amounts.get(key, "") for key, _header in services]
 
 
+PROVENANCE_HEADERS = [
+    gettext_noop("%(field)s: source"),
+    gettext_noop("%(field)s: provider"),
+    gettext_noop("%(field)s: period"),
+    gettext_noop("%(field)s: request id"),
+    gettext_noop("%(field)s: value filled in"),
+    gettext_noop("%(field)s: changed by the family"),
+]
+
+
+def prefilled_fields(definitions, *, include_health: bool) -> list[tuple[str, str]]:
+    """``(key, label)`` of the answers the forms fill for the family (from API Particulier or the household
+    on file), in form order: the provenance columns of an export."""
+    fields: dict[str, str] = {}
+    for definition, form_is_health in definitions:
+        targets = set(prefilled_keys(definition)) | set(child_fields(definition))
+        for _index, spec in definition.fields():
+            if spec.get("key") in targets and (include_health or not (form_is_health or spec.get("health"))):
+                fields.setdefault(spec["key"], spec.get("label") or spec["key"])
+    return list(fields.items())
+
+
+def _provenance_cells(origins: list[Provenance], fields: list[tuple[str, str]]) -> list[Any]:
+    by_key = {origin.key: origin for origin in origins}
+    cells: list[Any] = []
+    for key, _label in fields:
+        origin = by_key.get(key)
+        if origin is None:
+            cells.extend([""] * len(PROVENANCE_HEADERS))
+            continue
+        changed = _("yes") + f" ({origin.after})" if origin.changed else _("no")
+        cells.extend([origin.source, origin.provider, origin.period, origin.request_id, origin.before, changed])
+    return cells
+
+
 def export_rows(
-    queryset: QuerySet[Dossier], *, include_health: bool, health_councils: set[int], explode: str = ""
+    queryset: QuerySet[Dossier],
+    *,
+    include_health: bool,
+    health_councils: set[int],
+    explode: str = "",
+    with_provenance: bool = False,
 ) -> Iterator[list[Any]]:
     """The header, then one row per dossier (or per item of the exploded group), read chunk by chunk.
 
     ``health_councils``: ids of the councils whose health data the agent may see (health cells of other
-    councils' dossiers stay empty even when ``include_health``).
+    councils' dossiers stay empty even when ``include_health``). A form about one child has the child's
+    name in its own column. ``with_provenance``: for each prefilled answer, where it came from and whether
+    the family changed it.
     """
+    definitions = definitions_by_revision(queryset)
     columns, exploded = export_columns(queryset, include_health=include_health, explode=explode)
     services = price_services(queryset)
-    yield [*base_headers(), *(column.label for column in columns), *(header for _key, header in services)]
+    about_a_child = any(child_spec(definition) is not None for definition, _health in definitions.values())
+    prefilled = prefilled_fields(definitions.values(), include_health=include_health) if with_provenance else []
+    yield [
+        *base_headers(),
+        *([_("Child")] if about_a_child else []),
+        *(column.label for column in columns),
+        *(header for _key, header in services),
+        *(_(header) % {"field": label} for _key, label in prefilled for header in PROVENANCE_HEADERS),
+    ]
     rows = (
         queryset.select_related("form_page", "family", "assigned_to")
         .only(
@@ -220,13 +280,23 @@ def export_rows(
             "prices",
             "council_id",
             "is_health_data",
+            "revision",
+            *(["provenance"] if with_provenance else []),
         )
         .order_by("submitted_at", "pk")
     )
     for dossier in rows.iterator(chunk_size=CHUNK_SIZE):
+        definition, _health = definitions[(dossier.form_page_id, dossier.revision_id)]
         base = _base_cells(dossier)
+        if about_a_child:
+            base.append(names.child_name_in(definition, dossier.answers))
         prices = _prices(dossier, services)
         hidden = include_health and dossier.council_id not in health_councils
+        if prefilled:
+            origins = dossier_provenance(
+                dossier=dossier, include_health=include_health and not hidden, definition=definition
+            )
+            prices = [*prices, *_provenance_cells(origins, prefilled)]
         items = (dossier.answers.get(exploded) or [None]) if exploded else [None]
         for item in items:
             cells = [
@@ -285,8 +355,18 @@ def french_datetime(moment: datetime.datetime) -> str:
     return _("%(date)s at %(time)s") % {"date": french_date(moment), "time": f"{timezone.localtime(moment):%H:%M}"}
 
 
-def dossier_pdf(*, dossier: Dossier, steps: list[dict], files: list, events: list, corrections: list) -> bytes:
-    """A PDF summary of one dossier: answers, files, history, acceptance evidence and prices (fpdf2)."""
+def dossier_pdf(
+    *,
+    dossier: Dossier,
+    steps: list[dict],
+    files: list,
+    events: list,
+    corrections: list,
+    provenance: list[Provenance] = (),
+    child: str = "",
+) -> bytes:
+    """A PDF summary of one dossier: answers, prefilled values' provenance, files, history, acceptance
+    evidence and prices (fpdf2)."""
     pdf = FPDF(format="A4")
     pdf.set_auto_page_break(auto=True, margin=15)
     # An embedded Unicode font (shipped in forms/fonts/): the core PDF fonts know Latin-1 only ("€" -> "?").
@@ -312,6 +392,8 @@ def dossier_pdf(*, dossier: Dossier, steps: list[dict], files: list, events: lis
     line(_("Sent on"), french_datetime(dossier.submitted_at))
     family = dossier.family.email if dossier.family else dossier.contact_email
     line(_("Family"), family)
+    if child:
+        line(_("Child"), child)
     if dossier.submitted_by_agent:
         line(_("Filed by an agent at the counter"))
     for step in steps:
@@ -324,6 +406,21 @@ def dossier_pdf(*, dossier: Dossier, steps: list[dict], files: list, events: lis
                         line(f"  {sub['label']}", sub["file"]["name"] if sub["file"] else sub["value"])
             else:
                 line(row["label"], row["file"]["name"] if row["file"] else row["value"])
+    if provenance:
+        heading(_("Prefilled values and their provenance"))
+        for origin in provenance:
+            line(origin.label, origin.before or "—", bold=True)
+            facts = [
+                f"{_('Source')}\u00a0: {origin.source}",
+                *([f"{_('Provider')}\u00a0: {origin.provider}"] if origin.provider else []),
+                *([f"{_('Period')}\u00a0: {origin.period}"] if origin.period else []),
+                *([f"{_('Request id')}\u00a0: {origin.request_id}"] if origin.request_id else []),
+            ]
+            line(f"  {', '.join(facts)}")
+            if origin.changed:
+                line(f"  {_('Changed by the family')}", f"{origin.before or '—'} → {origin.after or '—'}")
+            else:
+                line(f"  {_('Changed by the family')}", _("no"))
     heading(_("Files"))
     for stored in files:
         replaced = f" ({_('replaced')})" if stored.replaced_at else ""

@@ -169,7 +169,7 @@ def household_data_from_dossier(*, dossier: Dossier) -> dict[str, Any]:
         }
         origin = dossier.provenance.get(qf_key)
         if origin:
-            data["qf_provenance"] = {key: value for key, value in origin.items() if key != "raw"}
+            data["qf_provenance"] = {key: value for key, value in origin.items() if key not in ("raw", "value")}
     # A form about one child names the child, not its guardians.
     guardians = [] if child_spec(definition) else guardians_from_answers(definition=definition, answers=dossier.answers)
     if guardians:

@@ -31,7 +31,7 @@ from .household_selectors import (
     household_for_dossier,
     household_is_resident,
 )
-from .household_services import dossier_household_changes, household_invitation_accept, household_invite
+from .household_services import Change, dossier_household_changes, household_invitation_accept, household_invite
 
 EXPIRING_SOON = datetime.timedelta(days=30)
 
@@ -182,7 +182,17 @@ def household_staff_context(*, dossier, health_allowed: bool) -> dict:
             "staff_household_commune": household_commune(household=household),
             "staff_household_resident": household_is_resident(household=household),
             "staff_household_qf_history": [
-                event for event in household.events.select_related("dossier") if "qf" in event.changes
+                {
+                    "event": event,
+                    "change": Change(
+                        path="qf",
+                        label="",
+                        before=event.changes["qf"].get("before"),
+                        after=event.changes["qf"].get("after"),
+                    ),
+                }
+                for event in household.events.select_related("dossier").order_by("-at", "-pk")
+                if isinstance(event.changes.get("qf"), dict)
             ],
             "staff_household_documents": list(documents),
             "staff_household_dossiers": list(household_dossiers(household=household)),

@@ -338,7 +338,7 @@ def locked_values(draft: Draft) -> dict[str, Any]:
     return locked
 
 
-def _converted(provider, value: Any, target: dict[str, Any]) -> Any:
+def prefill_converted(provider, value: Any, target: dict[str, Any]) -> Any:
     """A provider's value in the shape of the form field it fills (a group's items by their fields' roles)."""
     item_roles = {child["key"]: role_of(child) for child in target.get("fields") or [] if child.get("key")}
     return provider.value_for(value, shape=field_type(target).prefill_target, item_roles=item_roles)
@@ -412,7 +412,7 @@ def draft_prefill(
             if target is None:
                 continue
             prefilled = result.values.get(mapping["source"])
-            converted = _converted(provider, prefilled, target) if prefilled is not None else None
+            converted = prefill_converted(provider, prefilled, target) if prefilled is not None else None
             value, is_locked = apply_mode(
                 mapping["mode"], prefilled=converted, current=draft.answers.get(target["key"])
             )
@@ -421,8 +421,13 @@ def draft_prefill(
             if is_locked and value is not None:
                 state["locked"][target["key"]] = value
             if prefilled is not None and mapping["source"] in result.provenance:
-                # The value as the API sent it stays with its provenance (names come in capitals).
-                draft.provenance[target["key"]] = {**result.provenance[mapping["source"]], "raw": prefilled}
+                # The value as the API sent it stays with its provenance (names come in capitals), and the
+                # value filled in, to tell later whether the family changed it.
+                draft.provenance[target["key"]] = {
+                    **result.provenance[mapping["source"]],
+                    "raw": prefilled,
+                    "value": converted,
+                }
         state["manual_route"] = result.manual_route
     draft.prefill[spec["key"]] = state
     draft.save(update_fields=["answers", "provenance", "prefill"])

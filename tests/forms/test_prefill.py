@@ -111,7 +111,7 @@ def test_consent_then_locked_prefill_and_provenance(council_a, family, fetched):
     client.post(f"{page.url}verifier/")
     dossier = Dossier.objects.get()
     assert dossier.answers["qf"] == 620
-    assert dossier.provenance["qf"] == {**PROVENANCE, "raw": 620}  # the value as the API sent it
+    assert dossier.provenance["qf"] == {**PROVENANCE, "raw": 620, "value": 620}  # as the API sent it, as filled in
 
 
 def test_failure_shows_the_manual_route_and_keeps_the_draft(council_a, family, monkeypatch):
