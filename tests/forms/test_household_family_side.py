@@ -197,7 +197,9 @@ def test_the_pai_summary_shows_to_the_family_and_health_agents_only(council_a, f
     assert "PAI enregistré depuis le" in panel and "arachide" in panel
     agent = otp_client(make_agent(council_a, "agent.a"))
     panel = agent.get(f"/admin/dossiers/{dossier.pk}/").content.decode().split('id="household-panel-title"', 1)[1]
-    assert "Emma" in panel and "PAI enregistré" not in panel and "arachide" not in panel  # never without the health role
+    assert (
+        "Emma" in panel and "PAI enregistré" not in panel and "arachide" not in panel
+    )  # never without the health role
 
 
 @pytest.mark.django_db(transaction=True)  # the worker closes database connections between tasks
