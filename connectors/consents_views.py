@@ -6,30 +6,13 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from . import selectors, services
-from .models import Scope, add_months
-
-
-def _described(consents) -> list[dict]:
-    """Each consent with what the family reads: data, purpose, state (in force, withdrawn, expired)."""
-    now = timezone.now()
-    described = []
-    for consent in consents:
-        expires_at = add_months(consent.created_at, consent.habilitation.retention_months)
-        if consent.withdrawn_at:
-            state = "withdrawn"
-        elif expires_at < now:
-            state = "expired"
-        else:
-            state = "active"
-        labels = [str(Scope(scope).label) if scope in Scope.values else scope for scope in consent.scopes]
-        described.append({"consent": consent, "data": labels, "expires_at": expires_at, "state": state})
-    return described
+from .selectors import consents_described
 
 
 @never_cache
@@ -37,7 +20,7 @@ def _described(consents) -> list[dict]:
 @require_GET
 def family_consents(request):
     """Mes consentements: what the family agreed the councils fetch from the CAF or the MSA, and withdrawal."""
-    consents = _described(selectors.consents_for_family(user=request.user))
+    consents = consents_described(selectors.consents_for_family(user=request.user))
     return render(request, "connectors/family_consents.html", {"consents": consents})
 
 
@@ -54,6 +37,10 @@ def family_consent_withdraw(request, pk: int):
             "to fetch your data, you will be asked again."
         ),
     )
+    # Withdrawn from the family space's dashboard: back there.
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return redirect(target)
     return redirect("connectors_family_consents")
 
 
@@ -67,5 +54,10 @@ def staff_family_consents(request, user_id: int):
     title = _("Consents to API Particulier")
     if consents:  # an account with no consent to these councils is not named (ids are typed)
         title = _("Consents to API Particulier: %(family)s") % {"family": family.get_full_name() or family.email}
-    context = {"consents": _described(consents), "family": family, "page_title": title, "header_icon": "resubmit"}
+    context = {
+        "consents": consents_described(consents),
+        "family": family,
+        "page_title": title,
+        "header_icon": "resubmit",
+    }
     return render(request, "connectors/admin/family_consents.html", context)

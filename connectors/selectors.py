@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from home.selectors import councils_for_user
 
-from .models import ApiCallLog, Consent, Habilitation, HabilitationState, LegalBasis, Scope
+from .models import ApiCallLog, Consent, Habilitation, HabilitationState, LegalBasis, Scope, add_months
 
 # Bump when the wording of the consent text changes (the version also covers the authorisation's content).
 CONSENT_TEXT_REVISION = "1"
@@ -160,3 +160,20 @@ def habilitations_in_force(*, council, today=None) -> list[Habilitation]:
         "valid_from", "pk"
     )
     return [habilitation for habilitation in candidates if habilitation.is_usable(today=today)]
+
+
+def consents_described(consents) -> list[dict]:
+    """Each consent with what the family reads: data, purpose, state (in force, withdrawn, expired)."""
+    now = timezone.now()
+    described = []
+    for consent in consents:
+        expires_at = add_months(consent.created_at, consent.habilitation.retention_months)
+        if consent.withdrawn_at:
+            state = "withdrawn"
+        elif expires_at < now:
+            state = "expired"
+        else:
+            state = "active"
+        labels = [str(Scope(scope).label) if scope in Scope.values else scope for scope in consent.scopes]
+        described.append({"consent": consent, "data": labels, "expires_at": expires_at, "state": state})
+    return described

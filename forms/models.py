@@ -254,6 +254,12 @@ class Draft(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    renewal_changed = models.JSONField(
+        _("renewal: parts the family changes"),
+        default=list,
+        blank=True,
+        help_text=_("The household's parts the family said had changed since last year: only their steps are asked."),
+    )
     furthest_step = models.PositiveSmallIntegerField(_("furthest step reached"), default=1)
     # A counter draft (Guichet) is the agent's own: never the family's online draft, which stays untouched.
     agent = models.ForeignKey(

@@ -1,7 +1,10 @@
 """Reads of the household: a family's household for a council, its dossiers, its history, its pricing facts."""
 
+import datetime
+
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from home.communes import commune_by_insee
 
@@ -75,3 +78,19 @@ def household_children_in_care(*, household: Household) -> tuple[int, int]:
     """(children in the household's care, of whom receiving the AEEH): what the PSU rate counts."""
     children = list(household.children.all())
     return len(children), sum(1 for child in children if child.aeeh)
+
+
+def child_health_summary(*, child) -> dict | None:
+    """A short summary of a child's protected health part: whether a PAI is on file, since when (its dossier's
+    date) and until when (a PAI is drawn up for the school year: until the 31st of August), and the needs.
+    Only for the family and for agents with the health role: callers check the role before calling."""
+    health = getattr(child, "health", None) if child.pk else None
+    if health is None or not (health.has_pai or health.summary):
+        return None
+    since = timezone.localtime(health.dossier.submitted_at).date() if health.dossier else health.updated_at.date()
+    return {
+        "has_pai": health.has_pai,
+        "since": since,
+        "valid_until": datetime.date(since.year + (1 if since.month >= 9 else 0), 8, 31) if health.has_pai else None,
+        "summary": health.summary,
+    }

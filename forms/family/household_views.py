@@ -4,11 +4,9 @@ invitation of a second guardian and its acceptance."""
 import datetime
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,12 +16,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from home.selectors import council_for_request, council_site_url
+from connectors.selectors import consents_described, consents_for_family
+from home.selectors import council_for_request, council_site_url, rules_pages_to_accept_again
 
 from ..models import DossierStatus, FormPage
 from .child_forms import child_spec, children_to_choose, dossier_child_uuid, draft_child_choose
 from .household import HouseholdInvitation
 from .household_selectors import (
+    child_health_summary,
     household_accounts,
     household_commune,
     household_dossiers,
@@ -32,6 +32,8 @@ from .household_selectors import (
     household_is_resident,
 )
 from .household_services import Change, dossier_household_changes, household_invitation_accept, household_invite
+from .notifications import household_invitation_send
+from .pricing import dossier_prices_estimate
 
 EXPIRING_SOON = datetime.timedelta(days=30)
 
@@ -57,8 +59,14 @@ def household_dashboard(request, council) -> dict:
     today = timezone.localdate()
     dossiers = list(household_dossiers(household=household))
     children = []
-    for child in household.children.all():
-        children.append({"child": child, "dossiers": child_dossiers(dossiers, child)})
+    for child in household.children.select_related("health__dossier"):
+        enrolments = child_dossiers(dossiers, child)
+        for dossier in enrolments:
+            # Validated: the prices that bind; before that, the estimate (to be confirmed).
+            dossier.shown_prices = dossier.prices or dossier_prices_estimate(dossier=dossier)
+        children.append(
+            {"child": child, "dossiers": enrolments, "health": child_health_summary(child=child)}  # the family's own
+        )
     documents = list(household.documents.filter(health=False).select_related("file", "child"))
     for document in documents:
         document.expired = document.valid_until is not None and document.valid_until < today
@@ -93,7 +101,19 @@ def household_dashboard(request, council) -> dict:
                 "url": "",
             }
         )
+    todo += [
+        {
+            "text": _("New rules: read and accept “%(title)s”.") % {"title": page.title},
+            "url": page.get_url(request) + page.reverse_subpage("accept"),
+        }
+        for page in rules_pages_to_accept_again(council=council, user=request.user)
+    ]
     accounts = list(household_accounts(household=household))
+    consents = [
+        item
+        for item in consents_described(consents_for_family(user=request.user).filter(council=council))
+        if item["state"] == "active"
+    ]
     return {
         "household": household,
         "household_guardians": list(household.guardians.all()),
@@ -102,6 +122,7 @@ def household_dashboard(request, council) -> dict:
         "household_resident": household_is_resident(household=household),
         "household_documents": documents,
         "household_todo": todo,
+        "household_consents": consents,
         "household_events": list(household.events.order_by("-at", "-pk")[:20]),
         "household_accounts": accounts,
         "invite_form": InviteForm() if len(accounts) < 2 else None,
@@ -126,16 +147,7 @@ def household_invite_view(request):
         messages.error(request, " ".join(error.messages))
         return redirect("forms:family_space")
     link = council_site_url(council) + reverse("forms:household_join", kwargs={"token": invitation.token})
-    send_mail(
-        _("Join a household on %(council)s's family portal") % {"council": council},
-        _(
-            "You have been invited to share a household on the family portal of %(council)s.\n\n"
-            "Log in (or create your account) with this email address, then open this link:\n%(link)s\n"
-        )
-        % {"council": council, "link": link},
-        settings.DEFAULT_FROM_EMAIL,
-        [invitation.email],
-    )
+    household_invitation_send.enqueue(invitation.pk, link)
     messages.success(request, _("The invitation has been sent to %(email)s.") % {"email": invitation.email})
     return redirect("forms:family_space")
 
@@ -173,7 +185,12 @@ def household_staff_context(*, dossier, health_allowed: bool) -> dict:
     documents = household.documents.select_related("file")
     if not health_allowed:
         documents = documents.filter(health=False)
-    children = list(household.children.select_related("health") if health_allowed else household.children.all())
+    children = list(
+        household.children.select_related("health__dossier") if health_allowed else household.children.all()
+    )
+    for child in children:
+        # The PAI summary only with the health role: without it, nothing of the health part is even read.
+        child.health_summary = child_health_summary(child=child) if health_allowed else None
     context.update(
         {
             "staff_household_guardians": list(household.guardians.all()),

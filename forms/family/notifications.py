@@ -22,6 +22,8 @@ from django_tasks import task
 from home.selectors import council_site_url
 
 from ..models import Dossier, NotificationEvent, NotificationLog, NotificationStatus, NotificationTemplate
+from .child_forms import dossier_child_name
+from .household import HouseholdInvitation
 
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
@@ -52,7 +54,7 @@ DEFAULT_BODIES = {
         "space: {link}\n\n{council}"
     ),
 }
-PLACEHOLDERS = ("reference", "form", "council", "link", "corrections")
+PLACEHOLDERS = ("reference", "form", "council", "link", "corrections", "child")
 
 
 class _Values(dict):
@@ -101,15 +103,20 @@ def notification_texts(*, dossier: Dossier, event: str) -> tuple[str, str]:
         subject, body = str(DEFAULT_SUBJECTS[event]), str(DEFAULT_BODIES[event])
         if event == NotificationEvent.SUBMITTED and form_page.email_subject:
             subject = form_page.email_subject
+    child = dossier_child_name(dossier)
     values = _Values(
         reference=dossier.reference,
-        form=form_page.title,
+        # A form about one child names the child, in the council's own texts too (placeholder {child}).
+        form=_("%(form)s for %(child)s") % {"form": form_page.title, "child": child} if child else form_page.title,
+        child=child,
         council=dossier.council.official_name,
         link=dossier_link(dossier),
         corrections=correction_text(dossier) if event == NotificationEvent.CORRECTION_REQUESTED else "",
     )
     if event == NotificationEvent.CORRECTION_REQUESTED and "{corrections}" not in body:
         body = f"{body}\n\n{{corrections}}"  # a council's own text cannot leave out what to correct
+    if child and "{child}" not in subject:
+        subject = f"{subject} ({child})"
     subject = subject.format_map(values)
     body = body.format_map(values)
     if event == NotificationEvent.SUBMITTED and template is None and form_page.email_body:
@@ -165,3 +172,17 @@ def _retry(log_pk: int) -> None:
         notification_send.using(run_after=timezone.now() + RETRY_DELAY).enqueue(log_pk)
     else:
         notification_send.enqueue(log_pk)
+
+
+@task()
+def household_invitation_send(invitation_pk: int, link: str) -> None:
+    """Email the invitation to share a household (``link``: the absolute join link), out of the request."""
+    invitation = HouseholdInvitation.objects.select_related("household__council").get(pk=invitation_pk)
+    council = invitation.household.council
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("Join a household on %(council)s's family portal") % {"council": council}
+        body = _(
+            "You have been invited to share a household on the family portal of %(council)s.\n\n"
+            "Log in (or create your account) with this email address, then open this link:\n%(link)s\n"
+        ) % {"council": council, "link": link}
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [invitation.email])

@@ -50,7 +50,7 @@ from .child_forms import dossier_child_name
 from .household_views import child_choice_context, child_start, household_dashboard
 from .notifications import declared_qf_notice
 from .pricing import dossier_prices_estimate, draft_prices_estimate
-from .renewal import draft_renew, renewal_source
+from .renewal import draft_renew, renewal_overview, renewal_source, renewal_steps
 
 SESSION_DRAFTS = "forms_drafts"
 SESSION_SENT = "forms_sent"
@@ -197,7 +197,8 @@ def form_step(request, page: FormPage, number: int):
             if request.POST.get("retour") == "verifier":
                 return redirect(_page_url(page, "review"))
             shown = visible_steps(definition, draft.answers, today=_today())
-            later = [i for i in shown if i > index]
+            asked = renewal_steps(draft=draft, definition=definition)  # a renewal asks only what changed
+            later = [i for i in shown if i > index and (asked is None or i in asked)]
             return redirect(_step_url(page, later[0]) if later else _page_url(page, "review"))
     step_html = step_fields_html(page, layout, draft, form, request.user, prefill_forms)
     context = {
@@ -501,21 +502,43 @@ def family_dossier(request, uuid):
     return render(request, "forms/family_dossier.html", context)
 
 
-@require_POST
+@never_cache
 @login_required
 def family_renew(request, page_id: int):
-    """Start this year's dossier from last year's validated one (expiring documents are asked again)."""
-    page = get_object_or_404(FormPage.objects.live(), pk=page_id)
-    try:
-        draft = draft_renew(form_page=page, user=request.user)
-    except PermissionDenied:
+    """Renew last year's dossier from the household: what is on file, each part confirmed unchanged or to
+    update (GET); then this year's draft, asking only the steps of what changed or is missing (POST)."""
+    page = get_object_or_404(FormPage.objects.live(), pk=page_id).specific
+    source = renewal_source(form_page=page, user=request.user)
+    if source is None or services.form_can_start(form_page=page, user=request.user):
         messages.error(request, _("This dossier cannot be renewed now."))
         return redirect("forms:family_space")
-    messages.success(
-        request, _("Your answers of last year have been copied: check them, and add the documents asked again.")
-    )
-    shown = visible_steps(definition_for(page), draft.answers, today=_today())
-    return redirect(_step_url(page, shown[0] if shown else 0))
+    overview = renewal_overview(form_page=page, user=request.user)
+    if request.method == "POST":
+        names = {part["name"] for part in overview["parts"]}
+        confirmed = [name for name in names if request.POST.get(f"part_{name}", "unchanged") == "unchanged"]
+        try:
+            draft = draft_renew(form_page=page, user=request.user, confirmed=confirmed)
+        except PermissionDenied:
+            messages.error(request, _("This dossier cannot be renewed now."))
+            return redirect("forms:family_space")
+        definition = definition_for(page)
+        asked = renewal_steps(draft=draft, definition=definition)
+        if not asked:
+            messages.success(request, _("Nothing to change: check your answers and send your dossier."))
+            return redirect(_page_url(page, "review"))
+        messages.success(request, _("Your household is on file: only what changed or is missing is asked."))
+        return redirect(_step_url(page, asked[0]))
+    labels = {
+        "guardians": _("Guardians"),
+        "children": _("Children"),
+        "address": _("Address"),
+        "qf": _("Family quotient"),
+    }
+    for part in overview["parts"]:
+        part["label"] = labels[part["name"]]
+        part["choice"] = request.POST.get(f"part_{part['name']}", "unchanged")
+    context = {"page": page, "source": source, **overview}
+    return render(request, "forms/family/renewal_confirm.html", context)
 
 
 @require_POST

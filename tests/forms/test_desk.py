@@ -168,12 +168,11 @@ def prefilled_form(council):
             "Foyer",
             field("prefill", "api", "Récupérer votre quotient familial", required=False, mappings=mappings),
             field("short_text", "nom_resp", "Nom", meaning="last_name"),
-            field("integer", "qf", "Quotient familial", required=False),
+            field("integer", "qf", "Quotient familial", required=False, role="family_qf"),
             field("address", "adresse", "Adresse", required=False),
         ),
         slug="dossier-famille",
         reference_prefix="DF",
-        qf_key="qf",
     )
 
 
