@@ -327,6 +327,7 @@ def validate_definition(definition: Definition) -> list[str]:
                 errors += _validate_group(spec, where=where, earlier=earlier, everywhere=everywhere)
             earlier[spec["key"]] = spec
     errors += _check_prefill_targets(definition)
+    errors += _check_roles(definition)
     return [str(error) for error in errors]
 
 
@@ -351,6 +352,41 @@ def _validate_group(
             )
         item_keys.add(child["key"])
         inside[child["key"]] = child
+    return errors
+
+
+# Roles code reads on one top-level field of a form (``Definition.field_with_role``): a second one, or one in a
+# repeatable group's items, would be silently ignored.
+ONE_PER_FORM = (
+    roles.CHILDREN,
+    roles.HOUSEHOLD_ADDRESS,
+    roles.CHILD,
+    roles.FAMILY_QF,
+    roles.PROOF_OF_ADDRESS,
+    roles.SERVICES_CHOSEN,
+)
+
+
+def _check_roles(definition: Definition) -> list[str]:
+    """A role read on one field of the form is given to one top-level field only."""
+    errors = []
+    seen: set[str] = set()
+    for step_index, spec, group in definition.walk():
+        role = spec.get("role")
+        if role not in ONE_PER_FORM:
+            continue
+        where = _field_name(step_index, spec)
+        if group is not None:
+            errors.append(
+                _("Step %(step)s, field “%(label)s”: the role “%(role)s” is read outside repeatable groups only.")
+                % {**where, "role": roles.LABELS[role]}
+            )
+        elif role in seen:
+            errors.append(
+                _("Step %(step)s, field “%(label)s”: the role “%(role)s” is already given to another field.")
+                % {**where, "role": roles.LABELS[role]}
+            )
+        seen.add(role)
     return errors
 
 

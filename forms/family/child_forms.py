@@ -9,11 +9,23 @@ from typing import Any
 
 from ..engine import roles
 from ..engine.definition import Definition
+from ..engine.fieldtypes import YesNoType
 from ..models import Dossier, DossierStatus, Draft, FormPage
 from .household import HouseholdChild
 from .household_selectors import household_for
 
 HOUSEHOLD_PROVIDER = "household"
+# The top-level fields of a form about one child that read and write the child's attributes, by their role.
+CHILD_ATTRIBUTES = {
+    roles.CHILD: "first_name",
+    roles.BIRTH_DATE: "birth_date",
+    roles.CHILD_SEX: "sex",
+    roles.CHILD_SCHOOL: "school",
+    roles.CHILD_CLASS: "school_class",
+    roles.CHILD_AEEH: "aeeh",
+    roles.CHILD_DIET: "diet",
+}
+NAME_AND_BIRTH = ("first_name", "last_name", "birth_date")
 
 
 def child_spec(definition: Definition) -> dict[str, Any] | None:
@@ -22,35 +34,54 @@ def child_spec(definition: Definition) -> dict[str, Any] | None:
 
 
 def child_fields(definition: Definition) -> dict[str, str]:
-    """``{key: attribute}`` of the top-level fields that hold the child's first name, last name, birth date."""
+    """``{key: attribute}`` of the top-level fields that hold the child's first name, last name, birth date,
+    and its sex, school, class, AEEH and diet (fields of health data excepted: never in the household's
+    ordinary part)."""
     if child_spec(definition) is None:
         return {}
     fields = {}
     for _index, spec in definition.fields():
-        if spec.get("role") == roles.CHILD:
-            fields[spec["key"]] = "first_name"
+        attribute = CHILD_ATTRIBUTES.get(spec.get("role"), "")
+        if attribute and (attribute in NAME_AND_BIRTH or not spec.get("health")):
+            fields[spec["key"]] = attribute
         elif spec.get("meaning") == roles.LAST_NAME and spec["type"] == "short_text":
             fields[spec["key"]] = "last_name"
-        elif spec.get("role") == roles.BIRTH_DATE:
-            fields[spec["key"]] = "birth_date"
     return fields
+
+
+def _child_value(attribute: str, value: Any) -> Any:
+    """An answer as the child's attribute ('' or None when it says nothing): a sex is its letter (F or M)."""
+    if attribute == "aeeh":
+        return None if value in (None, "") else YesNoType.is_yes(value)
+    if isinstance(value, datetime.date):
+        value = value.isoformat()
+    text = str(value or "").strip()
+    if attribute == "sex":
+        return text[:1].upper() if text[:1].upper() in ("F", "M") else ""
+    return text
+
+
+def child_answer(spec: dict[str, Any], value: Any) -> Any:
+    """A child's value on file as the answer of ``spec``: a sex (F or M) is the choice starting with it."""
+    if spec.get("role") == roles.CHILD_SEX:
+        return next((choice for choice in spec.get("choices", []) if choice[:1].upper() == value), value)
+    return value
 
 
 def child_of_answers(definition: Definition, answers: dict[str, Any]) -> dict[str, Any]:
     """The child as a form about one child gives it (``{attribute: value}``), empty for other forms."""
     child = {}
     for key, attribute in child_fields(definition).items():
-        value = answers.get(key)
-        if isinstance(value, datetime.date):
-            value = value.isoformat()
-        if value:
-            child[attribute] = str(value).strip()
+        value = _child_value(attribute, answers.get(key))
+        if value not in (None, ""):
+            child[attribute] = value
     return child if child.get("first_name") else {}
 
 
 def draft_child_choose(*, draft: Draft, definition: Definition, child: HouseholdChild | None) -> Draft:
     """Start a form about one child with ``child`` of the household (None: a child not yet known)."""
     fields = child_fields(definition)
+    specs = definition.field_by_key()
     for key in fields:
         draft.provenance.pop(key, None)
     if child is not None:
@@ -58,15 +89,17 @@ def draft_child_choose(*, draft: Draft, definition: Definition, child: Household
             "first_name": child.first_name,
             "last_name": child.last_name,
             "birth_date": child.birth_date.isoformat() if child.birth_date else "",
+            "sex": child.sex,
+            "school": child.school,
+            "school_class": child.school_class,
+            "aeeh": child.aeeh,
+            "diet": child.diet,
         }
         for key, attribute in fields.items():
-            if values[attribute]:
-                draft.answers[key] = values[attribute]
-                draft.provenance[key] = {
-                    "provider": HOUSEHOLD_PROVIDER,
-                    "child": str(child.uuid),
-                    "known": values[attribute],
-                }
+            if values[attribute] not in ("", None):
+                answer = child_answer(specs[key], values[attribute])
+                draft.answers[key] = answer
+                draft.provenance[key] = {"provider": HOUSEHOLD_PROVIDER, "child": str(child.uuid), "known": answer}
     draft.save(update_fields=["answers", "provenance"])
     return draft
 

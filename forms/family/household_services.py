@@ -24,7 +24,7 @@ from ..engine import roles
 from ..engine.definition import Definition
 from ..engine.fieldtypes import GROUP_TYPE, YesNoType
 from ..models import QF_SOURCE_LABELS, Dossier
-from .child_forms import child_of_answers, child_spec, dossier_child_uuid
+from .child_forms import child_answer, child_of_answers, child_spec, dossier_child_uuid
 from .household import (
     DocumentKind,
     Household,
@@ -104,13 +104,6 @@ def _child_attribute(spec: dict, value: Any) -> tuple[str, Any] | None:
     if role in CHILD_ROLES:
         return CHILD_ROLES[role], str(value or "").strip()
     return None
-
-
-def _child_answer(spec: dict, value: Any) -> Any:
-    """A child's value on file as the answer of ``spec``: a sex on file (F or M) is the choice starting with it."""
-    if spec.get("role") == roles.CHILD_SEX:
-        return next((choice for choice in spec.get("choices", []) if choice[:1].upper() == value), value)
-    return value
 
 
 def children_from_answers(*, definition: Definition, answers: dict) -> list[dict[str, Any]]:
@@ -582,7 +575,7 @@ def household_answers(*, household: Household, definition: Definition) -> dict[s
                 found = _child_attribute(spec, None)
                 if found is not None and values.get(found[0]) not in ("", None):
                     value = values[found[0]]
-                    item[spec["key"]] = _child_answer(spec, value)
+                    item[spec["key"]] = child_answer(spec, value)
             items.append(item)
         answers[group["key"]] = items
     return answers

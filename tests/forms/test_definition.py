@@ -101,3 +101,21 @@ def test_keys_are_made_from_labels_once():
     fill_missing_keys(values, set())
     assert values[0]["key"] == "nom_2" and values[1]["key"] == "nom"
     assert "key" not in values[2]
+
+
+def test_a_role_read_on_one_field_is_given_to_one_top_level_field():
+    twice = Definition(
+        steps=[step(field("qf", "integer", role="family_qf")), step(field("qf_bis", "integer", role="family_qf"))]
+    )
+    errors = validate_definition(twice)
+    assert len(errors) == 1 and "Étape 2" in errors[0] and "Le quotient familial (QF)" in errors[0]
+    assert "déjà donné à un autre champ" in errors[0]
+    in_group = Definition(
+        steps=[step(field("enfants", "group", fields=[field("justificatif", "file", role="proof_of_address")]))]
+    )
+    assert any("en dehors des groupes répétables" in error for error in validate_definition(in_group))
+    # Roles of a person or a guardian may be given to several fields (two guardians' phones).
+    phones = Definition(
+        steps=[step(field("tel1", "phone", role="guardian_phone"), field("tel2", "phone", role="guardian_phone"))]
+    )
+    assert validate_definition(phones) == []

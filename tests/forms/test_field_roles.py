@@ -9,10 +9,11 @@ import pytest
 from forms.backoffice import workflow
 from forms.engine.fieldtypes import FIELD_TYPES, field_type
 from forms.family import pricing
+from forms.family.child_forms import draft_child_choose
 from forms.family.household_selectors import household_for
 from forms.family.household_services import household_answers
 from forms.models import DossierStatus as S
-from forms.models import FormPage
+from forms.models import Draft, FormPage
 from tests.conftest import otp_client
 
 from .conftest import family_client, field, make_agent, make_decree, make_dossier, make_form, pdf, step, step_url
@@ -301,3 +302,65 @@ def test_a_yes_no_answer_is_read_by_its_kind_stored_answers_and_older_words_alik
     ]
     spec = {"key": "a"}
     assert kind.to_initial(spec, "non") == {"a": "non"} and kind.display(spec, "non") == "Non"
+
+
+def test_a_form_about_one_child_reads_and_writes_the_childs_attributes_by_their_roles(council_a, family):
+    famille = make_form(
+        council_a,
+        *builder_steps(
+            {
+                "type": "step",
+                "value": {
+                    "title": "Foyer",
+                    "fields": [
+                        block("short_text", "nom", "Nom", meaning="last_name"),
+                        block(
+                            "group",
+                            "enfants",
+                            "Enfants",
+                            item_label="Enfant",
+                            min_items=0,
+                            max_items=4,
+                            role="children",
+                            fields=[
+                                block("short_text", "prenom", "Prénom", meaning="first_name"),
+                                block("single_choice", "sexe", "Sexe", choices=["Fille", "M."], role="child_sex"),
+                                block("short_text", "ecole", "École", role="child_school"),
+                            ],
+                        ),
+                    ],
+                },
+            }
+        ),
+        slug="dossier-famille",
+    )
+    make_dossier(
+        famille, family, {"nom": "Martin", "enfants": [{"prenom": "Léa", "sexe": "Fille", "ecole": "Pasteur"}]}
+    )
+    enrolment = make_form(
+        council_a,
+        *builder_steps(
+            {
+                "type": "step",
+                "value": {
+                    "title": "L'enfant",
+                    "fields": [
+                        block("short_text", "qui", "Prénom de l'enfant", meaning="first_name", role="child"),
+                        block("single_choice", "genre", "Sexe", choices=["Féminin", "Masculin"], role="child_sex"),
+                        block("short_text", "etablissement", "École", role="child_school"),
+                        block("single_choice", "repas", "Repas", choices=["Standard", "Sans porc"], role="child_diet"),
+                    ],
+                },
+            }
+        ),
+        slug="inscription",
+        reference_prefix="IE",
+    )
+    household = household_for(user=family, council=council_a)
+    lea = household.children.get()
+    draft = Draft.objects.create(form_page=enrolment, user=family)
+    draft_child_choose(draft=draft, definition=enrolment.build_definition(), child=lea)
+    assert draft.answers == {"qui": "Léa", "genre": "Féminin", "etablissement": "Pasteur"}
+    make_dossier(enrolment, family, {**draft.answers, "repas": "Sans porc"}, provenance=draft.provenance)
+    lea.refresh_from_db()
+    assert (lea.sex, lea.school, lea.diet) == ("F", "Pasteur", "Sans porc")  # a diet new on file goes in at submit
