@@ -4,10 +4,12 @@ prices), councils kept apart, and the exports."""
 
 import csv
 import io
+import json
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 from openpyxl import load_workbook
 
@@ -269,3 +271,19 @@ def test_the_report_exports_as_csv_and_xlsx(simulator, council_a):  # noqa: F811
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     values = list(sheet.values)
     assert len(values) == 9 and any(row[1] == "Alex Fontaine" and row[2] == "À la MSA" for row in values)
+
+
+def test_operators_start_and_resume_the_check_with_a_command(simulator, council_a):  # noqa: F811
+    make_habilitation(council_a)
+    household_of(council_a, "Lambert", qf=620, provider="cnaf", key=LAMBERT)
+    household_of(council_a, "Noir", qf=300)
+    output = io.StringIO()
+    call_command("qf_check", "--council", council_a.slug, stdout=output)
+    result = json.loads(output.getvalue())
+    assert (result["status"], result["checked"], result["unchanged"], result["declared"]) == ("done", 2, 1, 1)
+    output = io.StringIO()
+    call_command("qf_check", "--resume", str(result["campaign"]), stdout=output)
+    assert json.loads(output.getvalue())["checked"] == 2
+    assert ApiCallLog.objects.filter(purpose="qf_check").count() == 1  # resuming a finished check asks nothing
+    with pytest.raises(CommandError):
+        call_command("qf_check", "--council", council_a.slug, "--month", "février")
