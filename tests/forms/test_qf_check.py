@@ -4,10 +4,12 @@ prices), councils kept apart, and the exports."""
 
 import csv
 import io
+import json
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 from openpyxl import load_workbook
 
@@ -269,3 +271,36 @@ def test_the_report_exports_as_csv_and_xlsx(simulator, council_a):  # noqa: F811
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     values = list(sheet.values)
     assert len(values) == 9 and any(row[1] == "Alex Fontaine" and row[2] == "À la MSA" for row in values)
+
+
+def test_operators_start_and_resume_the_check_with_a_command(simulator, council_a):  # noqa: F811
+    make_habilitation(council_a)
+    household_of(council_a, "Lambert", qf=620, provider="cnaf", key=LAMBERT)
+    household_of(council_a, "Noir", qf=300)
+    output = io.StringIO()
+    call_command("qf_check", "--council", council_a.slug, stdout=output)
+    result = json.loads(output.getvalue())
+    assert (result["status"], result["checked"], result["unchanged"], result["declared"]) == ("done", 2, 1, 1)
+    output = io.StringIO()
+    call_command("qf_check", "--resume", str(result["campaign"]), stdout=output)
+    assert json.loads(output.getvalue())["checked"] == 2
+    assert ApiCallLog.objects.filter(purpose="qf_check").count() == 1  # resuming a finished check asks nothing
+    with pytest.raises(CommandError):
+        call_command("qf_check", "--council", council_a.slug, "--month", "février")
+
+
+def test_a_running_check_shows_its_progress_and_resumes_from_its_page(council_a, monkeypatch):
+    Household.objects.create(council=council_a, qf=300)  # no account: classified without a call
+    monkeypatch.setattr(qf_check, "qf_check_task", NotEnqueued())  # the worker has not taken it yet
+    agent = make_agent(council_a, "agent.a")
+    campaign = qf_check.qf_check_start(council=council_a, month=timezone.localdate().replace(day=1), by=agent)
+    monkeypatch.undo()
+    client = otp_client(agent)
+    page = client.get(f"/admin/verification-qf/{campaign.pk}/").content.decode()
+    assert '<meta http-equiv="refresh" content="5">' in page  # reloads by itself, no script needed
+    assert "0 foyers vérifiés sur 1" in page and 'value="0"' in page and "Reprendre la vérification" in page
+    client.post(f"/admin/verification-qf/{campaign.pk}/reprendre/")
+    page = client.get(f"/admin/verification-qf/{campaign.pk}/").content.decode()
+    assert "1 foyers vérifiés sur 1" in page and "http-equiv" not in page
+    campaign.refresh_from_db()
+    assert campaign.status == "done" and campaign.items.get().outcome == "declared"
