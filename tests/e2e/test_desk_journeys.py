@@ -11,10 +11,14 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from connectors.models import Consent, Habilitation
+from connectors.selectors import prefill_offer
+from connectors.services import consent_record, qf_fetch
+from forms.engine import roles
 from forms.family.selectors import staff_councils
 from forms.models import Dossier
 from home.models import CouncilHomePage
 from tests.conftest import make_family
+from tests.connectors.conftest import lambert
 from tests.e2e.conftest import BOTH_WIDTHS
 from tests.e2e.test_family_journeys import PASSWORD, family_log_in
 from tests.e2e.test_foundation_journeys import staff_login
@@ -143,3 +147,50 @@ def test_family_withdraws_a_consent(portal, journey, viewport):
     journey.audit("consent withdrawn")
     consent.refresh_from_db()
     assert consent.withdrawn_at is not None
+
+
+@BOTH_WIDTHS
+def test_agent_reads_the_provenance_and_the_household_then_exports_with_provenance(portal, journey, viewport):
+    # The Lambert family's dossier famille, its QF and address as the simulator gives them (real HTTP), the
+    # address then corrected by the family.
+    valmont = CouncilHomePage.objects.get(slug="valmont")
+    dossier = Dossier.objects.filter(council=valmont, family__email="famille.lambert@example.fr").first()
+    definition = dossier.get_definition()
+    address = definition.field_with_role(roles.HOUSEHOLD_ADDRESS)["key"]
+    qf_key = dossier.form_page.specific.qf_key
+    scopes = ["cnaf_quotient_familial", "cnaf_adresse"]
+    offer = prefill_offer(council=valmont, scopes=scopes)
+    consent = consent_record(user=dossier.family, council=valmont, scopes=scopes, text_version=offer.text_version)
+    result = qf_fetch(council=valmont, user=dossier.family, identity=lambert(), scopes=scopes, consent=consent)
+    assert result.ok
+    origin = result.provenance["qf.valeur"]
+    dossier.provenance = {
+        qf_key: {**origin, "raw": result.values["qf.valeur"], "value": result.values["qf.valeur"]},
+        address: {**result.provenance["adresse"], "raw": result.values["adresse"]},
+    }
+    dossier.answers[qf_key] = result.values["qf.valeur"]
+    dossier.save()
+    page = journey.page
+    staff_login(journey, portal.valmont, "agent.valmont", "demo-staff-2026")
+    page.goto(f"{portal.valmont}/admin/dossiers/{dossier.pk}/")
+    panel = page.locator("section[aria-labelledby=provenance-title]")
+    panel.scroll_into_view_if_needed()
+    expect(panel.get_by_text(origin["request_id"]).first).to_be_visible()
+    expect(panel.get_by_text("API Particulier").first).to_be_visible()
+    journey.audit("provenance panel")
+    household = page.locator("section[aria-labelledby=household-panel-title]")
+    household.scroll_into_view_if_needed()
+    expect(household.get_by_text(re.compile("version du texte")).first).to_be_visible()
+    journey.audit("household behind the dossier")
+    page.get_by_role("link", name="Tous les dossiers").click()
+    page.get_by_text("Autres présentations de l'export").click()
+    page.get_by_label(re.compile("Avec la provenance")).check()
+    journey.step("export with provenance")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Exporter en CSV").click()
+    lines = list(csv.reader(io.StringIO(download.value.path().read_text(encoding="utf-8-sig")), delimiter=";"))
+    rows = [dict(zip(lines[0], line, strict=True)) for line in lines[1:]]
+    ours = next(row for row in rows if row["Référence"] == dossier.reference)
+    label = definition.field_by_key()[qf_key]["label"]
+    assert ours[f"{label} : identifiant de la requête"] == origin["request_id"]
+    assert ours[f"{label} : modifié par la famille"] == "non"
