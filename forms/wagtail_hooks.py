@@ -66,7 +66,7 @@ class QFCheckMenuItem(MenuItem):
 
 @hooks.register("register_admin_menu_item")
 def register_qf_check_menu_item():
-    return QFCheckMenuItem(_("Yearly QF check"), reverse("forms_qf_checks"), icon_name="tasks", order=245)
+    return QFCheckMenuItem(_("QF check"), reverse("forms_qf_checks"), icon_name="tasks", order=245)
 
 
 class CouncilsMenuItem(MenuItem):
