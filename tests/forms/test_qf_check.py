@@ -298,9 +298,9 @@ def test_a_running_check_shows_its_progress_and_resumes_from_its_page(council_a,
     client = otp_client(agent)
     page = client.get(f"/admin/verification-qf/{campaign.pk}/").content.decode()
     assert '<meta http-equiv="refresh" content="5">' in page  # reloads by itself, no script needed
-    assert "0 foyers vérifiés sur 1" in page and 'value="0"' in page and "Reprendre la vérification" in page
+    assert "0 foyer vérifié sur 1" in page and 'value="0"' in page and "Reprendre la vérification" in page
     client.post(f"/admin/verification-qf/{campaign.pk}/reprendre/")
     page = client.get(f"/admin/verification-qf/{campaign.pk}/").content.decode()
-    assert "1 foyers vérifiés sur 1" in page and "http-equiv" not in page
+    assert "1 foyer vérifié sur 1" in page and "http-equiv" not in page
     campaign.refresh_from_db()
     assert campaign.status == "done" and campaign.items.get().outcome == "declared"
