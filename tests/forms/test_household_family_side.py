@@ -253,3 +253,22 @@ def test_alternating_custody_each_parent_files_their_own_household_with_the_same
     their_space = family_client(other).get("/espace-famille/").content.decode()
     assert "Dominique Martin" in their_space and "Camille Lambert" not in their_space and "Jules" not in their_space
     assert "Quotient familial 1600 (CAF)" in their_space
+
+
+def test_what_to_do_next_names_new_rules_a_correction_and_a_document_about_to_expire(council_a, family):
+    from tests.home.conftest import accept, make_rules, republish
+
+    page = demo_famille(council_a)
+    source = last_year(page, family)
+    rules = make_rules(council_a)
+    accept(rules, family)
+    republish(rules, body="<p>Article 1 modifié.</p>", effective_date=timezone.localdate() - datetime.timedelta(days=1))
+    HouseholdDocument.objects.filter(kind=DocumentKind.PROOF_OF_ADDRESS).update(
+        valid_until=timezone.localdate() + datetime.timedelta(days=10)
+    )
+    Dossier.objects.filter(pk=source.pk).update(status=S.CORRECTION_REQUESTED)
+    html = family_client(family).get("/espace-famille/").content.decode()
+    todo = html.split('id="todo-title"', 1)[1].split("</ul>", 1)[0]
+    assert f'href="{rules.url}accepter/"' in todo and "Nouvelles règles" in todo
+    assert source.reference in todo and f"/espace-famille/dossiers/{source.uuid}/" in todo
+    assert "Justificatif de domicile" in todo
