@@ -16,8 +16,6 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from tests.conftest import restore_tree_roots
-
 # Playwright's sync API keeps an event loop in the test thread while the test's own ORM calls (and the
 # database flush between tests) stay synchronous: Django's async-safety guard must be told.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -105,7 +103,6 @@ class Portal:
 def portal(live_server, transactional_db, simulator, demo_copy, settings, monkeypatch) -> Portal:
     settings.API_PARTICULIER_BASE_URL = simulator.base_url
     settings.ALLOWED_HOSTS = ["*"]
-    restore_tree_roots()
     portal = Portal(live_server.url)
     # As `make run` does: the demo sites get the port they are served on (an unusual one here).
     monkeypatch.setenv("PORT", str(portal.port))
