@@ -5,8 +5,9 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
-# Tests run on every core (pytest-xdist); `make test PYTEST_ARGS="tests/home -x"` to narrow them.
-PYTEST_ARGS ?= -n auto
+# Tests run on every core (pytest-xdist; worksteal: an idle worker takes tests queued for the other, so the
+# browser journeys do not end the run on one core); `make test PYTEST_ARGS="tests/home -x"` to narrow them.
+PYTEST_ARGS ?= -n auto --dist worksteal
 SIMULATOR_PORT ?= 8001
 STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 
