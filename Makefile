@@ -5,17 +5,19 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
-# Tests run on every core (pytest-xdist); `make test PYTEST_ARGS="tests/home -x"` to narrow them.
-PYTEST_ARGS ?= -n auto
+# Tests run on every core (pytest-xdist; worksteal: an idle worker takes tests queued for the other, so the
+# browser journeys do not end the run on one core); `make test PYTEST_ARGS="tests/home -x"` to narrow them.
+PYTEST_ARGS ?= -n auto --dist worksteal
 SIMULATOR_PORT ?= 8001
 STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run test lint messages translations e2e-assets bench bench-quick test-multiserver bench-multiserver
+.PHONY: help setup run test checks suite lint messages translations e2e-assets bench bench-quick test-multiserver bench-multiserver
 
 help:
 	@echo "make run    - install, migrate, load the demo and serve it on http://127.0.0.1:$(PORT)"
 	@echo "make test   - install if needed, then lint, checks and the full test suite"
+	@echo "make suite  - the full test suite alone (no lint or checks), e.g. on another database"
 	@echo "make messages - extract translatable strings into the locale/ catalogues"
 	@echo "make bench  - measure speed and scale against references (PostgreSQL, gunicorn); bench-quick: smoke run"
 	@echo "make test-multiserver - two app servers behind HAProxy, a worker, PostgreSQL, Redis, S3 (as CI runs it)"
@@ -51,16 +53,26 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 
 # axe-core for the accessibility audit of the browser journeys (skipped, loudly, without npm/Chromium).
-# Installed again only when tests/e2e/package-lock.json changes (npm ci writes node_modules/.package-lock.json).
-E2E_ASSETS := tests/e2e/node_modules/.package-lock.json
-e2e-assets:
-	@if [ -f $(E2E_ASSETS) ] && [ $(E2E_ASSETS) -nt tests/e2e/package-lock.json ]; then :; \
+# Installed again only when what is installed differs from tests/e2e/package-lock.json (versions compared,
+# not file dates: a fresh checkout is newer than any node_modules, and npm ci first empties node_modules,
+# also one shared through a symbolic link by several checkouts).
+e2e-assets: $(STAMP)
+	@if $(PY) -c 'import json, pathlib, sys; e2e = pathlib.Path("tests/e2e"); \
+	  lock = json.loads((e2e / "package-lock.json").read_text())["packages"]; \
+	  manifests = {path: e2e / path / "package.json" for path in lock if path}; \
+	  sys.exit(any(not m.exists() or json.loads(m.read_text())["version"] != lock[p]["version"] for p, m in manifests.items()))'; then :; \
 	 elif command -v npm >/dev/null 2>&1; then npm ci --prefix tests/e2e --no-audit --no-fund --silent; \
 	 else echo "npm not found: the browser journeys will be skipped (they need axe-core)."; fi
 
-test: setup lint e2e-assets
+test: checks suite
+
+# What does not depend on the database: ruff, Django's checks, migrations in step with the models.
+checks: setup lint
 	$(PY) manage.py check --fail-level WARNING
 	$(PY) manage.py makemigrations --check --dry-run
+
+# The test suite alone, on the database of DATABASE_URL (CI's second run, after `make test` on SQLite).
+suite: setup e2e-assets
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 messages: $(STAMP)

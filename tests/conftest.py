@@ -8,6 +8,8 @@ import os
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models.signals import post_migrate
 from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from hypothesis import HealthCheck
@@ -108,22 +110,43 @@ def other_family(db):
 
 
 def _remove_welcome_site() -> None:
-    restore_tree_roots()
     Site.objects.all().delete()
     Page.objects.filter(depth=2).delete()
 
 
-def restore_tree_roots() -> None:
+def restore_tree_roots(*, app_config, **_signal) -> None:
     """Transactional tests (the browser journeys, concurrency tests) end with a flush, which also removes
-    what Wagtail's migrations created: its locale and the roots of the page and collection trees."""
+    what Wagtail's migrations created: its locale and the roots of the page and collection trees. The
+    flush then sends ``post_migrate``, as ``migrate`` does: the roots come back there, so that every
+    test, whatever ran before it on its worker, starts from the database as migrated."""
     from django.conf import settings
     from wagtail.models import Collection, Locale
 
+    if app_config.label != "wagtailcore":
+        return
     Locale.objects.get_or_create(language_code=settings.LANGUAGE_CODE)
     if Page.get_first_root_node() is None:
         Page.add_root(title="Root", slug="root")
     if Collection.get_first_root_node() is None:
         Collection.add_root(name="Root")
+
+
+post_migrate.connect(restore_tree_roots, dispatch_uid="tests.restore_tree_roots")
+
+
+def loaded_once(load):
+    """A module-scoped fixture: ``load()`` (the demo, say) runs once for the tests of a module, which
+    then each run in their own savepoint (pytest-django's ``db``) inside the module's transaction, rolled
+    back after the module's last test. For tests that read what was loaded; what a test writes is rolled
+    back with its savepoint, as usual."""
+
+    @pytest.fixture(scope="module")
+    def fixture(django_db_setup, django_db_blocker):
+        with django_db_blocker.unblock(), transaction.atomic():
+            yield load()
+            transaction.set_rollback(True)
+
+    return fixture
 
 
 @pytest.fixture(autouse=True)

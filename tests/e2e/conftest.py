@@ -9,14 +9,13 @@ Each journey saves a screenshot per step under ``e2e-artifacts/<test name>/``.
 import os
 import re
 import shutil
+import sqlite3
 from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
-
-from tests.conftest import restore_tree_roots
 
 # Playwright's sync API keeps an event loop in the test thread while the test's own ORM calls (and the
 # database flush between tests) stay synchronous: Django's async-safety guard must be told.
@@ -105,7 +104,6 @@ class Portal:
 def portal(live_server, transactional_db, simulator, demo_copy, settings, monkeypatch) -> Portal:
     settings.API_PARTICULIER_BASE_URL = simulator.base_url
     settings.ALLOWED_HOSTS = ["*"]
-    restore_tree_roots()
     portal = Portal(live_server.url)
     # As `make run` does: the demo sites get the port they are served on (an unusual one here).
     monkeypatch.setenv("PORT", str(portal.port))
@@ -118,20 +116,22 @@ def portal(live_server, transactional_db, simulator, demo_copy, settings, monkey
 
 
 class DemoCopy:
-    """On PostgreSQL, the demo as ``load_initial_data`` built it for the first journey of this test process,
-    copied aside (schema ``e2e_demo``) so that the next journeys start from the same rows copied back (a
-    journey ends with a flush): a second or two instead of building the demo again. The copy holds the
-    tables that the flush empties; sequences are not reset, so the rows a journey creates never take the
-    id of an earlier journey's.
+    """The demo as ``load_initial_data`` built it for the first journey of this test process, copied aside
+    so that the next journeys start from the same demo copied back (a journey ends with a flush): a second
+    or two instead of building the demo again. Sequences go on from where the last journey left them, so
+    the rows a journey creates never take the id of an earlier journey's.
 
-    Not on SQLite: there Wagtail's full-text index is a virtual table outside Django's models, which the
-    flush leaves as it is; copied rows back beside it, a later journey's publish failed to index its page.
+    On PostgreSQL, the tables that the flush empties, copied into the schema ``e2e_demo``. On SQLite, the
+    whole database, with SQLite's backup API (into memory, and back): Wagtail's full-text index is there a
+    virtual table outside Django's models, which the flush leaves as it is; it comes back with the rows it
+    indexes (rows copied back beside a stale index made a later journey's publish fail to index its page).
     """
 
     SCHEMA = "e2e_demo"
 
     def __init__(self):
         self.taken = False
+        self.sqlite_copy = None
 
     def tables(self, connection) -> list[str]:
         names = connection.introspection.django_table_names(only_existing=True, include_views=False)
@@ -140,17 +140,42 @@ class DemoCopy:
     def take(self) -> None:
         from django.db import connection
 
-        if connection.vendor != "postgresql":
-            return
-        with connection.cursor() as cursor:
-            cursor.execute(f"DROP SCHEMA IF EXISTS {self.SCHEMA} CASCADE; CREATE SCHEMA {self.SCHEMA}")
-            for table in self.tables(connection):
-                cursor.execute(f"CREATE TABLE {self.SCHEMA}.{table} AS TABLE {table}")
+        if connection.vendor == "sqlite":
+            connection.ensure_connection()
+            self.sqlite_copy = sqlite3.connect(":memory:")
+            connection.connection.backup(self.sqlite_copy)
+        else:
+            with connection.cursor() as cursor:
+                cursor.execute(f"DROP SCHEMA IF EXISTS {self.SCHEMA} CASCADE; CREATE SCHEMA {self.SCHEMA}")
+                for table in self.tables(connection):
+                    cursor.execute(f"CREATE TABLE {self.SCHEMA}.{table} AS TABLE {table}")
         self.taken = True
 
     def restore(self) -> None:
         from django.contrib.contenttypes.models import ContentType
-        from django.db import connection, transaction
+        from django.db import connection
+
+        if connection.vendor == "sqlite":
+            self.restore_sqlite(connection)
+        else:
+            self.restore_postgresql(connection)
+        # Django remembers content types by id: those of the copy replace the ones the last flush made.
+        ContentType.objects.clear_cache()
+
+    def restore_sqlite(self, connection) -> None:
+        connection.ensure_connection()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT name, seq FROM sqlite_sequence")
+            sequences = cursor.fetchall()
+        self.sqlite_copy.backup(connection.connection)
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                "UPDATE sqlite_sequence SET seq = %s WHERE name = %s AND seq < %s",
+                [(seq, name, seq) for name, seq in sequences],
+            )
+
+    def restore_postgresql(self, connection) -> None:
+        from django.db import transaction
 
         # Table names from Django's own models, quoted by the backend (S608: no outside input). As the
         # project's flush does on PostgreSQL: as a replica, the triggers (evidence, foreign keys) stand
@@ -160,8 +185,6 @@ class DemoCopy:
             for table in self.tables(connection):
                 cursor.execute(f"DELETE FROM {table}")  # noqa: S608
                 cursor.execute(f"INSERT INTO {table} SELECT * FROM {self.SCHEMA}.{table}")  # noqa: S608
-        # Django remembers content types by id: those of the copy replace the ones the last flush made.
-        ContentType.objects.clear_cache()
 
 
 @pytest.fixture(scope="session")

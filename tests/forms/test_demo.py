@@ -2,12 +2,13 @@
 
 import io
 
+import pytest
 from django.test import Client
 
 from forms import demo
 from forms.engine.rendering import definition_for
 from forms.models import Dossier, FormIndexPage, FormPage
-from tests.conftest import make_family
+from tests.conftest import loaded_once, make_family
 
 
 def load_all():
@@ -20,8 +21,16 @@ def load_all():
     demo.load(stdout=out)
 
 
-def test_demo_is_idempotent_and_renders(db):
-    load_all()
+# Loaded once for the module; a test that loads it again checks that nothing is duplicated.
+demo_once = loaded_once(load_all)
+
+
+@pytest.fixture
+def loaded(demo_once, db):
+    """The demo of the three apps, in this test's own savepoint."""
+
+
+def test_demo_is_idempotent_and_renders(loaded):
     load_all()
     assert FormIndexPage.objects.count() == 2
     assert FormPage.objects.count() == 8
@@ -39,8 +48,7 @@ def test_demo_is_idempotent_and_renders(db):
             assert response.status_code == 200, (page.slug, number)
 
 
-def test_a_family_sends_the_demo_authorisations(db):
-    load_all()
+def test_a_family_sends_the_demo_authorisations(loaded):
     page = FormPage.objects.get(slug="autorisations", url_path__startswith="/valmont/")
     family = make_family()
     client = Client(HTTP_HOST="localhost")
@@ -65,13 +73,12 @@ def test_a_family_sends_the_demo_authorisations(db):
     assert "rentre_seul" not in dossier.answers
 
 
-def test_demo_back_office_staff_family_and_dossiers(db):
+def test_demo_back_office_staff_family_and_dossiers(loaded):
     from django.contrib.auth import get_user_model
 
     from forms.family.selectors import dossiers_for_staff
     from home.models import CouncilHomePage
 
-    load_all()
     load_all()
     users = get_user_model().objects
     family = users.get(email="famille.lambert@example.fr")

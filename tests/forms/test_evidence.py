@@ -93,9 +93,8 @@ def test_flush_empties_evidence_and_keeps_its_protection(evidence, council_a, fa
     """Transactional tests end with a flush: it may empty the tables, and the triggers still hold after."""
     call_command("flush", interactive=False, verbosity=0)
     assert not RulesAcceptance.objects.exists() and not DossierEvent.objects.exists()
-    from tests.conftest import make_council, make_family, restore_tree_roots
+    from tests.conftest import make_council, make_family
 
-    restore_tree_roots()
     council = make_council("valmont2", hostname="valmont2.localhost", siret="21219990500010")
     accept(make_rules(council), make_family("x@example.fr"))
     assert refused("DELETE FROM home_rulesacceptance")

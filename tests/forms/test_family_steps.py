@@ -216,9 +216,7 @@ def test_the_demo_forms_link_to_one_another(db):
     from django.core.management import call_command
 
     from forms.models import FormPage
-    from tests.conftest import restore_tree_roots
 
-    restore_tree_roots()
     call_command("load_initial_data", stdout=StringIO())
     inscription = FormPage.objects.get(slug="inscription-enfant", url_path__startswith="/valmont")
     pai = FormPage.objects.get(slug="pai", url_path__startswith="/valmont")

@@ -11,13 +11,21 @@ from wagtail.models import Page, Revision
 from home import demo
 from home.models import DeliberationPage, RulesAcceptance, RulesPage, RulesVersion, TariffDecreePage
 from home.selectors import decree_in_force, rules_pages_for_council, rules_version_in_force
+from tests.conftest import loaded_once
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def loaded(db):
+def load_the_demo():
     demo.load(stdout=StringIO())
+
+
+# Loaded once for the module: each test reads it (what a test changes is rolled back after it).
+demo_once = loaded_once(load_the_demo)
+
+
+@pytest.fixture
+def loaded(demo_once, db):
     return demo.demo_councils()
 
 

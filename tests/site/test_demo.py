@@ -1,15 +1,20 @@
-"""`load_initial_data` builds the demo, twice without duplicates, and every demo page renders."""
+"""`load_initial_data` builds the demo, twice without duplicates, and every demo page renders.
+
+The settings that refuse or allow the demo are tested in test_demo_guard.py (a fresh database each).
+"""
 
 from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.management import CommandError, call_command
+from django.core.management import call_command
 from django.test import Client
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from wagtail.models import Page, Revision, Site
+
+from tests.conftest import loaded_once
 
 
 def counts() -> dict[str, int]:
@@ -24,11 +29,19 @@ def counts() -> dict[str, int]:
     }
 
 
-@pytest.fixture
-def demo(db):
+def load_the_demo() -> str:
     out = StringIO()
     call_command("load_initial_data", stdout=out)
     return out.getvalue()
+
+
+# Loaded once for the module: each test reads it (what a test changes is rolled back after it).
+demo_once = loaded_once(load_the_demo)
+
+
+@pytest.fixture
+def demo(demo_once, db):
+    return demo_once
 
 
 def test_load_initial_data_is_idempotent(demo):
@@ -93,19 +106,3 @@ def test_demo_staff_can_pass_the_second_factor(demo):
     assert response.status_code == 302
     assert client.get("/admin/").status_code == 200
     assert user.groups.count() == 1
-
-
-def test_the_demo_is_refused_outside_development_and_test_settings(db, settings):
-    # Production settings: DEBUG off and no PORTAIL_DEMO_ALLOWED. The demo's passwords are published.
-    settings.DEBUG = False
-    settings.PORTAIL_DEMO_ALLOWED = False
-    with pytest.raises(CommandError, match="--allow-published-credentials"):
-        call_command("load_initial_data", stdout=StringIO())
-    assert not get_user_model().objects.filter(username="admin").exists()
-
-
-def test_the_demo_loads_outside_development_when_explicitly_allowed(db, settings):
-    settings.DEBUG = False
-    settings.PORTAIL_DEMO_ALLOWED = False
-    call_command("load_initial_data", allow_published_credentials=True, stdout=StringIO())
-    assert get_user_model().objects.filter(username="admin").exists()
