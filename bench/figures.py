@@ -15,7 +15,6 @@ import time
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
-from datetime import date
 from urllib.parse import urlsplit
 
 from . import fixtures
@@ -364,19 +363,9 @@ def _emails_sent_by_worker(users, *, timeout: float = 180.0) -> dict:
 
 
 def _identity(key: str):
-    from connectors.api_particulier.identity import Identity
-    from connectors.api_particulier.simulator.cases import FAMILIES_BY_KEY
+    from connectors.demo import simulator_identity
 
-    family = FAMILIES_BY_KEY[key]
-    return Identity(
-        birth_name=family.holder.nom_naissance,
-        first_names=tuple(family.first_names[:1]),
-        sex=family.holder.sexe,
-        birth_date=date.fromisoformat(family.holder.date_naissance),
-        born_in_france=family.birth_country == "99100",
-        birth_country_code=family.birth_country,
-        birth_commune_code=family.birth_commune_code,
-    )
+    return simulator_identity(key)
 
 
 def _simulator_config(base_url: str, **switches) -> None:

@@ -24,7 +24,7 @@ from ..engine import roles
 from ..engine.definition import Definition
 from ..engine.fieldtypes import GROUP_TYPE, YesNoType
 from ..models import QF_SOURCE_LABELS, Dossier
-from .child_forms import child_answer, child_of_answers, child_spec, dossier_child_uuid
+from .child_forms import CHILD_ATTRIBUTES, child_answer, child_of_answers, child_spec, dossier_child_uuid
 from .household import (
     DocumentKind,
     Household,
@@ -40,14 +40,8 @@ from .household import (
 from .household_selectors import household_accounts, household_for
 
 GUARDIAN_ATTRIBUTES = ("last_name", "first_name", "phone", "email")
-CHILD_ROLES = {
-    roles.BIRTH_DATE: "birth_date",
-    roles.CHILD_SEX: "sex",
-    roles.CHILD_SCHOOL: "school",
-    roles.CHILD_CLASS: "school_class",
-    roles.CHILD_AEEH: "aeeh",
-    roles.CHILD_DIET: "diet",
-}
+# A child's attributes in the children's group of a dossier famille (its first name is a name part there).
+CHILD_ROLES = {role: attribute for role, attribute in CHILD_ATTRIBUTES.items() if role != roles.CHILD}
 MEANING_ATTRIBUTES = {roles.FIRST_NAME: "first_name", roles.LAST_NAME: "last_name"}
 GUARDIAN_ROLES = {roles.GUARDIAN_PHONE: "phone", roles.GUARDIAN_EMAIL: "email"}
 DOCUMENT_ROLES = {

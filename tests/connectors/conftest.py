@@ -12,6 +12,7 @@ from django.core.cache import cache
 from connectors import gateway
 from connectors.api_particulier.identity import Identity
 from connectors.api_particulier.simulator import start_simulator
+from connectors.demo import simulator_identity as identity_of  # noqa: F401 (the tests' name for it)
 from connectors.models import Habilitation, HabilitationState
 from connectors.selectors import prefill_offer
 from connectors.services import consent_record
@@ -119,22 +120,6 @@ def lambert(**changes) -> Identity:
     }
     values.update(changes)
     return Identity(**values)
-
-
-def identity_of(key: str) -> Identity:
-    """The identity of a simulator demo family, as the family would type it."""
-    from connectors.api_particulier.simulator.cases import FAMILIES_BY_KEY
-
-    family = FAMILIES_BY_KEY[key]
-    return Identity(
-        birth_name=family.holder.nom_naissance,
-        first_names=tuple(family.first_names[:1]),
-        sex=family.holder.sexe,
-        birth_date=date.fromisoformat(family.holder.date_naissance),
-        born_in_france=family.birth_country == "99100",
-        birth_country_code=family.birth_country,
-        birth_commune_code=family.birth_commune_code,
-    )
 
 
 @pytest.fixture

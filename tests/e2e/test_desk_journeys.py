@@ -157,7 +157,7 @@ def test_agent_reads_the_provenance_and_the_household_then_exports_with_provenan
     dossier = Dossier.objects.filter(council=valmont, family__email="famille.lambert@example.fr").first()
     definition = dossier.get_definition()
     address = definition.field_with_role(roles.HOUSEHOLD_ADDRESS)["key"]
-    qf_key = dossier.form_page.specific.qf_key
+    qf_key = definition.key_with_role(roles.FAMILY_QF)
     scopes = ["cnaf_quotient_familial", "cnaf_adresse"]
     offer = prefill_offer(council=valmont, scopes=scopes)
     consent = consent_record(user=dossier.family, council=valmont, scopes=scopes, text_version=offer.text_version)

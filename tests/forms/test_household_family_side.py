@@ -6,7 +6,6 @@ import datetime
 
 import pytest
 from django.core import mail
-from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.utils import timezone
@@ -17,13 +16,12 @@ from forms.family.household import DocumentKind, HouseholdChildHealth, Household
 from forms.family.household_selectors import household_for
 from forms.family.notifications import notification_texts
 from forms.family.renewal import renewal_steps
-from forms.family.services import private_storage
-from forms.models import Dossier, DossierFile, Draft, NotificationEvent
+from forms.models import Dossier, Draft, NotificationEvent
 from forms.models import DossierStatus as S
 from tests.conftest import make_family, otp_client
 from tests.connectors.conftest import give_consent, make_habilitation
 
-from .conftest import PDF, family_client, field, make_agent, make_dossier, make_form, step, step_url
+from .conftest import PDF, family_client, field, make_agent, make_dossier, make_form, step, step_url, stored_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -40,19 +38,6 @@ def demo_famille(council):
         reference_prefix="DF",
         opens_at=timezone.now() - datetime.timedelta(days=1),
         **DOSSIER_FAMILLE_BACKOFFICE,
-    )
-
-
-def stored_file(dossier, key, name="facture.pdf"):
-    path = private_storage().save(f"forms/test/{name}", ContentFile(PDF))
-    return DossierFile.objects.create(
-        dossier=dossier,
-        key=key,
-        original_name=name,
-        content_type="application/pdf",
-        size=len(PDF),
-        sha256="0",
-        path=path,
     )
 
 
@@ -73,7 +58,7 @@ def last_year(page, family):
     }
     provenance = {"quotient_familial": {"provider": "CNAF", "period": f"{YEAR - 1}-11"}}
     dossier = make_dossier(page, family, answers, status=S.VALIDATED, qf=620, qf_source="cnaf", provenance=provenance)
-    proof = stored_file(dossier, "justificatif_domicile")
+    proof = stored_pdf(dossier, "justificatif_domicile")
     dossier.answers["justificatif_domicile"] = str(proof.uuid)
     dossier.submitted_at = timezone.now() - datetime.timedelta(days=370)
     dossier.save()
