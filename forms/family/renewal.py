@@ -21,6 +21,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from home.selectors import council_for_page
+from home.templatetags.french_dates import date_fr
 
 from ..engine import roles
 from ..engine.definition import Definition, role_of
@@ -154,7 +155,7 @@ def _part_on_file(household: Household, part: str) -> list[str]:
         return [
             str(child)
             + (
-                " – " + _("born on %(date)s") % {"date": date_format(child.birth_date, "j F Y")}
+                " – " + _("born on %(date)s") % {"date": date_fr(child.birth_date, "j F Y")}
                 if child.birth_date
                 else ""
             )
