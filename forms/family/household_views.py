@@ -258,8 +258,8 @@ def child_start(request, *, page, definition, draft) -> None:
         messages.info(
             request,
             _(
-                "Already on file for %(name)s: first name, last name and date of birth are filled in. If one of "
-                "them is wrong, correct it: the service will check the correction."
+                "Already on file for %(name)s: what your household has on file about this child is filled in. If "
+                "something is wrong, correct it: the service will check the correction."
             )
             % {"name": child.first_name},
         )
