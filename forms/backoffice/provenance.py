@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from connectors.providers import provider_for
 
 from ..engine.definition import Definition
-from ..engine.fieldtypes import GROUP_TYPE, PrefillType, field_type
+from ..engine.fieldtypes import ADDRESS_PARTS, GROUP_TYPE, PrefillType, field_type
 from ..family.child_forms import HOUSEHOLD_PROVIDER
 from ..family.services import prefill_converted
 from ..models import Dossier
@@ -51,8 +51,11 @@ def _text(spec: dict, value: Any) -> str:
                 parts = [_text(child, item.get(child["key"])) for child in fields]
                 items.append(" ".join(part for part in parts if part))
         return " ; ".join(item for item in items if item)
-    if isinstance(value, dict):
-        return ", ".join(str(part) for part in value.values() if part not in (None, ""))
+    if isinstance(value, dict):  # an address: its parts in the order people write them (PostgreSQL's jsonb
+        # keeps the keys in its own order)
+        order = [part for part, *_rest in ADDRESS_PARTS]
+        keys = sorted(value, key=lambda key: order.index(key) if key in order else len(order))
+        return ", ".join(str(value[key]) for key in keys if value[key] not in (None, ""))
     return field_type(spec).display(spec, value)
 
 
