@@ -154,11 +154,7 @@ def _part_on_file(household: Household, part: str) -> list[str]:
     if part == "children":
         return [
             str(child)
-            + (
-                " – " + _("born on %(date)s") % {"date": date_fr(child.birth_date, "j F Y")}
-                if child.birth_date
-                else ""
-            )
+            + (" – " + _("born on %(date)s") % {"date": date_fr(child.birth_date, "j F Y")} if child.birth_date else "")
             for child in household.children.all()
         ]
     if part == "address":
